@@ -1,0 +1,25 @@
+"""Bearer API-key authentication; the ApiKey (with its merchant and mode) becomes request.auth."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja.security import HttpBearer
+
+from lipwa.common.errors import AuthenticationFailed
+from lipwa.merchants.services import api_key_authenticate
+
+
+class ApiKeyAuth(HttpBearer):
+    openapi_description = "Authorization: Bearer sk_test_… (test mode) or sk_live_… (live mode)"
+
+    def __call__(self, request: HttpRequest):
+        header = request.headers.get("Authorization")
+        if not header:
+            raise AuthenticationFailed("no API key: send 'Authorization: Bearer sk_test_…'", code="missing_api_key")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise AuthenticationFailed("the Authorization header must be 'Bearer <API key>'")
+        return self.authenticate(request, token.strip())
+
+    def authenticate(self, request: HttpRequest, token: str):
+        return api_key_authenticate(token)

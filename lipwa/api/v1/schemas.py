@@ -1,0 +1,79 @@
+"""Request and response schemas of API v1; strict, so that `"100"` or `10.5` is refused, not coerced."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from ninja import Schema
+from pydantic import ConfigDict, Field, StrictInt, StrictStr
+
+
+class StrictSchema(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CustomerIn(StrictSchema):
+    name: StrictStr | None = Field(None, max_length=200)
+    email: StrictStr | None = Field(None, max_length=254)
+    phone: StrictStr | None = Field(None, max_length=32)
+
+
+class PaymentCreateIn(StrictSchema):
+    amount: StrictInt = Field(description="Integer minor units of `currency` (e.g. 10000 = KES 100.00)")
+    currency: StrictStr = Field(min_length=3, max_length=3, description="ISO 4217 code, upper case")
+    method: Literal["mobile_money", "card", "bank_transfer", "cash"]
+    provider: StrictStr | None = Field(None, max_length=32, description="Connector id; routed if absent")
+    phone: StrictStr | None = Field(None, max_length=32)
+    customer: CustomerIn | None = None
+    merchant_reference: StrictStr | None = Field(None, max_length=200)
+    description: StrictStr | None = Field(None, max_length=500)
+    metadata: dict[StrictStr, StrictStr] | None = Field(None, max_length=50)
+    return_url: StrictStr | None = Field(None, max_length=2000)
+    expires_in: StrictInt | None = Field(None, description="Seconds until an unpaid payment expires")
+
+
+class PaymentOut(Schema):
+    id: str
+    object: str
+    livemode: bool
+    status: str
+    amount: int
+    amount_refunded: int
+    currency: str
+    method: str
+    provider: str
+    network: str | None
+    phone: str | None
+    customer: dict | None
+    merchant_reference: str | None
+    description: str | None
+    metadata: dict
+    return_url: str | None
+    gateway_reference: str | None
+    receipt_number: str | None
+    next_action: dict | None
+    failure_code: str | None
+    failure_message: str | None
+    needs_review: bool
+    created: int
+    updated: int
+    expires_at: int
+    succeeded_at: int | None
+
+
+class PaymentListOut(Schema):
+    object: str
+    data: list[PaymentOut]
+    has_more: bool
+
+
+class ErrorBody(Schema):
+    type: str
+    code: str
+    message: str
+    param: str | None
+    request_id: str | None
+
+
+class ErrorOut(Schema):
+    error: ErrorBody

@@ -1,0 +1,122 @@
+"""`lipwa run`: the whole product in one process group that Ctrl-C stops cleanly."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+
+
+def _children(host: str, port: int) -> list[tuple[str, list[str]]]:
+    python = sys.executable
+    # One gunicorn worker with threads: the simulators keep their state in memory, so they need one process.
+    web = [python, "-m", "gunicorn", "config.wsgi:application", "--bind", f"{host}:{port}", "--workers", "1",
+           "--threads", "16", "--timeout", "120", "--access-logfile", "-", "--log-level", "warning"]
+    worker = [python, "manage.py", "db_worker", "--queue-name", "*", "--interval", "0.5", "--no-startup-delay"]
+    scheduler = [python, "manage.py", "lipwa_scheduler", "--interval", "5"]
+    return [("web", web), ("worker", worker), ("scheduler", scheduler)]
+
+
+def run(*, host: str, port: int, setup: Callable[[], None]) -> int:
+    public_url = os.environ.setdefault("LIPWA_PUBLIC_URL", f"http://{host}:{port}")
+    os.environ.setdefault("LIPWA_ALLOWED_HOSTS", f"{host},localhost,127.0.0.1")
+    setup()
+    from django.core.management import call_command
+
+    from lipwa.common.errors import LipwaError
+
+    call_command("migrate", interactive=False, verbosity=0)
+    try:
+        raw_key = _demo_key(public_url)
+    except LipwaError as error:
+        print(f"lipwa: {error.message}", file=sys.stderr)
+        return 2
+    processes = [(name, subprocess.Popen(cmd, env=os.environ.copy())) for name, cmd in _children(host, port)]
+    print(_banner(public_url, raw_key), flush=True)
+    return _supervise(processes)
+
+
+def _demo_key(public_url: str) -> str:
+    from lipwa.merchants.services import demo_merchant_ensure
+
+    _, raw_key = demo_merchant_ensure(raw_key=os.environ.get("LIPWA_DEMO_KEY") or None,
+                                      simulator_base_url=public_url)
+    return raw_key
+
+
+def _banner(public_url: str, raw_key: str) -> str:
+    return "\n".join([
+        "",
+        "lipwa is running",
+        f"  API          {public_url}/v1/   (docs: {public_url}/v1/docs)",
+        f"  OpenAPI      {public_url}/v1/openapi.json",
+        f"  simulators   {public_url}/simulators/<connector>/",
+        f"  health       {public_url}/healthz  {public_url}/readyz",
+        f"  test key     {raw_key}",
+        "",
+        f"  curl -X POST {public_url}/v1/payments -H 'Authorization: Bearer {raw_key}' \\",
+        "       -H 'Content-Type: application/json' \\",
+        "       -d '{\"amount\": 10000, \"currency\": \"KES\", \"method\": \"mobile_money\", "
+        "\"phone\": \"0712345678\"}'",
+        "",
+        "Press Ctrl-C to stop.",
+    ])
+
+
+def _supervise(processes: list[tuple[str, subprocess.Popen]]) -> int:
+    stopping = False
+
+    def stop(signum, frame):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    exit_code = 0
+    while not stopping:
+        for name, process in processes:
+            if process.poll() is not None:
+                print(f"lipwa: {name} exited with {process.returncode}; stopping the rest", file=sys.stderr)
+                exit_code = 1
+                stopping = True
+        time.sleep(0.2)
+    for _, process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + 10
+    for _, process in processes:
+        try:
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            process.kill()
+    print("lipwa stopped.", flush=True)
+    return exit_code
+
+
+def simulate(*, connector: str, host: str, port: int, setup: Callable[[], None]) -> int:
+    """Serve /simulators/<connector>/… alone (no database needed), for third-party client tests."""
+    os.environ["LIPWA_SIMULATOR_ONLY"] = connector
+    os.environ.setdefault("LIPWA_SIMULATORS_ENABLED", "1")
+    setup()
+    from lipwa.connectors.registry import UnknownConnector, connector_class
+
+    try:
+        connector_class(connector)
+    except UnknownConnector as exc:
+        print(f"lipwa: {exc}", file=sys.stderr)
+        return 2
+    print(f"{connector} simulator at http://{host}:{port}/simulators/{connector}/  (Ctrl-C to stop)", flush=True)
+    command = [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"{host}:{port}",
+               "--workers", "1", "--threads", "16", "--log-level", "warning"]
+    return _supervise([("simulator", subprocess.Popen(command, env=os.environ.copy()))])
+
+
+def print_demo(public_url: str) -> int:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    print(_demo_key(public_url))
+    return 0

@@ -1,0 +1,64 @@
+"""The interface every connector implements. `connectors/mpesa/` is the reference implementation."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import ClassVar
+
+from .types import (
+    AccountContext,
+    ChargeRequest,
+    ChargeResult,
+    CredentialField,
+    InboundRequest,
+    SyncRequest,
+    WebhookAck,
+    WebhookParseResult,
+    WebhookVerification,
+)
+
+
+class Connector(ABC):
+    id: ClassVar[str]
+    display_name: ClassVar[str]
+    methods: ClassVar[frozenset[str]]
+    currencies: ClassVar[frozenset[str]]
+    countries: ClassVar[frozenset[str]]
+    credential_fields: ClassVar[tuple[CredentialField, ...]]
+    # The first path segment of this connector's callback URL (/hooks/<slug>/…). Some gateways refuse
+    # callback URLs that contain certain words, so it need not be the connector id.
+    callback_slug: ClassVar[str]
+    # How long the customer has by default to act on a prompt, before lipwa expires the payment.
+    default_expires_in_seconds: ClassVar[int] = 15 * 60
+
+    def __init__(self, account: AccountContext) -> None:
+        self.account = account
+
+    @classmethod
+    def simulator_credentials(cls, simulator_base_url: str) -> dict[str, str]:
+        """Credentials that work against this connector's simulator (used by `make run`'s demo)."""
+        raise NotImplementedError
+
+    @abstractmethod
+    def validate_charge(self, request: ChargeRequest) -> None:
+        """Raise ConnectorInputError if this gateway cannot take the charge; called before any state."""
+
+    @abstractmethod
+    def charge(self, request: ChargeRequest) -> ChargeResult:
+        """Start a charge. A timeout returns status UNKNOWN; an explicit refusal returns FAILED."""
+
+    @abstractmethod
+    def charge_sync(self, request: SyncRequest) -> ChargeResult:
+        """Ask the gateway for the current state of a charge."""
+
+    @abstractmethod
+    def webhook_verify(self, inbound: InboundRequest) -> WebhookVerification:
+        """Check the callback's signature, or declare that the gateway signs nothing."""
+
+    @abstractmethod
+    def webhook_parse(self, inbound: InboundRequest) -> WebhookParseResult:
+        """Read the callback; raise WebhookParseError if it is not this gateway's shape."""
+
+    @abstractmethod
+    def webhook_ack(self, accepted: bool) -> WebhookAck:
+        """The response the gateway expects, so that it stops retrying."""

@@ -1,0 +1,135 @@
+"""Merchants, API keys and connector accounts: creation, authentication, credentials."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import transaction
+
+from lipwa.common import clock, crypto
+from lipwa.common.errors import AuthenticationFailed, InvalidRequest, NotFound
+from lipwa.connectors.registry import UnknownConnector, connector_class
+from lipwa.connectors.types import AccountContext
+
+from .models import ApiKey, ConnectorAccount, Merchant
+
+API_KEY_PATTERN = re.compile(r"^sk_(test|live)_[A-Za-z0-9_-]{16,100}$")
+_LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "0.0.0.0"}
+
+
+def merchant_create(*, name: str) -> Merchant:
+    if not name or not name.strip():
+        raise InvalidRequest("merchant name must not be empty", param="name")
+    return Merchant.objects.create(name=name.strip()[:200])
+
+
+def api_key_create(*, merchant: Merchant, mode: str, name: str = "", raw_key: str | None = None) -> tuple[ApiKey, str]:
+    """Create a key and return it with its plaintext, which is never stored and never shown again."""
+    if mode not in ("test", "live"):
+        raise InvalidRequest("mode must be 'test' or 'live'", param="mode")
+    raw = raw_key or f"sk_{mode}_{crypto.random_token(24)}"
+    match = API_KEY_PATTERN.match(raw)
+    if not match or match.group(1) != mode:
+        raise InvalidRequest(f"an API key must look like sk_{mode}_ followed by at least 16 letters or digits",
+                             param="key")
+    key = ApiKey.objects.create(merchant=merchant, mode=mode, name=name, key_hash=crypto.sha256_hex(raw),
+                                last4=raw[-4:])
+    return key, raw
+
+
+def api_key_authenticate(raw: str | None) -> ApiKey:
+    """Resolve a bearer key to its (unrevoked) ApiKey, or raise AuthenticationFailed with the reason."""
+    if not raw:
+        raise AuthenticationFailed("no API key: send 'Authorization: Bearer sk_test_…'", code="missing_api_key")
+    if not API_KEY_PATTERN.match(raw):
+        raise AuthenticationFailed("malformed API key: keys look like sk_test_… or sk_live_…")
+    key = ApiKey.objects.select_related("merchant").filter(key_hash=crypto.sha256_hex(raw)).first()
+    if key is None:
+        raise AuthenticationFailed(f"invalid API key {crypto.mask_secret(raw)}")
+    if key.revoked_at is not None:
+        raise AuthenticationFailed(f"API key {key.masked} was revoked", code="api_key_revoked")
+    return key
+
+
+def api_key_revoke(*, key_id: str) -> ApiKey:
+    key = ApiKey.objects.filter(id=key_id).first()
+    if key is None:
+        raise NotFound(f"no API key {key_id}", param="key")
+    if key.revoked_at is None:
+        key.revoked_at = clock.now()
+        key.save(update_fields=["revoked_at"])
+    return key
+
+
+def connector_account_create(*, merchant: Merchant, connector: str, mode: str, credentials: dict[str, str],
+                             name: str = "", timeout_seconds: float = 30.0) -> ConnectorAccount:
+    try:
+        cls = connector_class(connector)
+    except UnknownConnector as exc:
+        raise InvalidRequest(str(exc), param="connector") from None
+    if mode not in ("test", "live"):
+        raise InvalidRequest("mode must be 'test' or 'live'", param="mode")
+    missing = [f.name for f in cls.credential_fields if f.required and not credentials.get(f.name) and not f.default]
+    if missing:
+        raise InvalidRequest(f"missing credentials for {connector}: {', '.join(missing)}", param="credentials")
+    values = {f.name: str(credentials.get(f.name) or f.default or "") for f in cls.credential_fields}
+    _check_environment(mode, values.get("base_url", ""))
+    with transaction.atomic():
+        account = ConnectorAccount(merchant=merchant, connector=connector, mode=mode, name=name,
+                                   timeout_seconds=timeout_seconds)
+        account.set_credentials(values)
+        account.save()
+    return account
+
+
+def _check_environment(mode: str, base_url: str) -> None:
+    """Live accounts never point at a simulator; test keys never reach a production gateway."""
+    if not base_url:
+        return
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InvalidRequest(f"base_url {base_url!r} is not an http(s) URL", param="credentials.base_url")
+    simulated = "/simulators/" in parts.path + "/" or parts.hostname in _LOOPBACK_HOSTS
+    if mode == "live" and simulated:
+        raise InvalidRequest("a live connector account cannot point at a simulator", param="credentials.base_url")
+    if mode == "test" and not simulated and "sandbox" not in parts.hostname:
+        raise InvalidRequest("a test connector account must point at a simulator or a gateway sandbox",
+                             param="credentials.base_url")
+
+
+def callback_token(account: ConnectorAccount) -> str:
+    """The unguessable secret in this account's callback URL, derived so it never needs storing."""
+    return crypto.hmac_hex(settings.SECRET_KEY, f"callback:{account.id}:{account.callback_salt}")[:40]
+
+
+def callback_url(account: ConnectorAccount) -> str:
+    slug = connector_class(account.connector).callback_slug
+    return f"{settings.LIPWA_PUBLIC_URL}/hooks/{slug}/{account.id}/{callback_token(account)}/"
+
+
+def account_context(account: ConnectorAccount) -> AccountContext:
+    return AccountContext(account_id=account.id, connector=account.connector, mode=account.mode,
+                          credentials=account.get_credentials(), callback_url=callback_url(account),
+                          timeout_seconds=account.timeout_seconds)
+
+
+def connector_account_get(account_id: str) -> ConnectorAccount | None:
+    return ConnectorAccount.objects.filter(id=account_id).first()
+
+
+def demo_merchant_ensure(*, raw_key: str | None, simulator_base_url: str) -> tuple[Merchant, str]:
+    """The demo merchant of `make run`: one test key and a simulator account for every connector."""
+    from lipwa.connectors.registry import connector_ids
+
+    merchant = Merchant.objects.filter(name="Demo merchant").first() or merchant_create(name="Demo merchant")
+    if raw_key is None or not ApiKey.objects.filter(key_hash=crypto.sha256_hex(raw_key), revoked_at=None).exists():
+        _, raw_key = api_key_create(merchant=merchant, mode="test", name="demo", raw_key=raw_key)
+    for connector in connector_ids():
+        if not merchant.connector_accounts.filter(connector=connector, mode="test", is_active=True).exists():
+            cls = connector_class(connector)
+            credentials = cls.simulator_credentials(f"{simulator_base_url}/simulators/{connector}")
+            connector_account_create(merchant=merchant, connector=connector, mode="test",
+                                     credentials=credentials, name=f"{cls.display_name} simulator")
+    return merchant, raw_key

@@ -1,0 +1,54 @@
+"""Apply a gateway callback to its attempt, confirming unsigned callbacks by a status query first."""
+
+from __future__ import annotations
+
+import logging
+
+from lipwa.common.money import Money
+from lipwa.connectors.types import ChargeResult, ResultStatus, WebhookParseResult
+
+from .results import RESULT_TO_ATTEMPT, attempt_apply_result
+from .selectors import attempt_candidates_for_adoption, attempt_find_by_reference
+from .services import attempt_sync
+
+log = logging.getLogger("lipwa.payments")
+
+
+def attempt_for_callback(*, connector_account_id: str, parsed: WebhookParseResult) -> str | None:
+    """The attempt a callback is about: by gateway reference, or by adopting the one in-flight attempt
+    without a reference whose amount and payer match (its initiate call timed out or is still running)."""
+    attempt_id = attempt_find_by_reference(connector_account_id=connector_account_id,
+                                           gateway_reference=parsed.gateway_reference)
+    if attempt_id or parsed.result.amount is None:
+        return attempt_id
+    amount: Money = parsed.result.amount
+    payer = parsed.result.payer if parsed.result.payer and parsed.result.payer.isdigit() else None
+    candidates = attempt_candidates_for_adoption(connector_account_id=connector_account_id,
+                                                 amount_minor=amount.amount_minor, currency=amount.currency,
+                                                 payer_digits=payer)
+    if len(candidates) != 1:
+        return None
+    log.info("callback %s adopted by attempt %s", parsed.gateway_reference, candidates[0])
+    attempt_apply_result(attempt_id=candidates[0], source="callback",
+                         result=ChargeResult(status=ResultStatus.PROCESSING,
+                                             gateway_reference=parsed.gateway_reference))
+    return candidates[0]
+
+
+def attempt_apply_callback(*, attempt_id: str, result: ChargeResult, verified: bool) -> str:
+    """Apply a callback's result. An unverifiable callback is only a hint: the gateway is asked, and the
+    callback counts only if the gateway's answer agrees. Returns what happened, for the inbound record."""
+    if verified:
+        attempt_apply_result(attempt_id=attempt_id, result=result, source="callback")
+        return "applied"
+    queried = attempt_sync(attempt_id=attempt_id)  # applies the query's own answer
+    query_status = queried.attempts.get(id=attempt_id).status
+    if query_status == RESULT_TO_ATTEMPT[result.status]:
+        # The query agrees; the callback carries details the query lacks (receipt number, amount).
+        attempt_apply_result(attempt_id=attempt_id, result=result, source="callback")
+        return "applied after confirmation by status query"
+    if not result.status.is_final or query_status in ("processing", "requires_action", "pending"):
+        return f"not yet confirmed: status query says {query_status}; will re-query"
+    log.warning("callback for attempt %s says %s but the status query says %s", attempt_id, result.status,
+                query_status)
+    return f"contradicted by status query ({query_status}); query result applied"

@@ -1,0 +1,87 @@
+"""Idempotency-Key records with Stripe's semantics.
+
+The first request with a key stores its response, and any repeat within 24 hours gets that response back.
+A repeat with a different body gets 422 `idempotency_key_mismatch`; a repeat while the first is still
+running gets 409. The record is committed before the request runs, so the unique constraint (merchant,
+mode, key) arbitrates concurrent requests on any database. Responses with a 5xx status are not stored,
+so that the caller can retry after our own fault.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+
+from lipwa.common import clock
+from lipwa.common.errors import IdempotencyError, InvalidRequest
+from lipwa.merchants.models import Merchant
+
+from .models import IdempotencyRecord
+
+REPLAY_WINDOW = timedelta(hours=24)
+KEY_MAX_LENGTH = 255
+
+
+@dataclass(frozen=True)
+class StoredResponse:
+    status: int
+    body: bytes
+    content_type: str
+
+
+def request_fingerprint(method: str, path: str, body: bytes) -> str:
+    """Hash of what the request asks for; JSON bodies are canonicalised so key order does not matter."""
+    try:
+        canonical = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")).encode()
+    except (ValueError, UnicodeDecodeError):
+        canonical = body
+    return hashlib.sha256(method.encode() + b" " + path.encode() + b"\n" + canonical).hexdigest()
+
+
+def idempotency_begin(*, merchant: Merchant, mode: str, key: str, method: str, path: str, body: bytes
+                      ) -> tuple[IdempotencyRecord | None, StoredResponse | None]:
+    """Claim `key` for this request; returns (record, None) to proceed or (None, stored) to replay."""
+    if not key or len(key) > KEY_MAX_LENGTH or not key.isprintable():
+        raise InvalidRequest(f"Idempotency-Key must be 1 to {KEY_MAX_LENGTH} printable characters",
+                             param="Idempotency-Key", code="idempotency_key_invalid")
+    fingerprint = request_fingerprint(method, path, body)
+    now = clock.now()
+    IdempotencyRecord.objects.filter(merchant=merchant, mode=mode, key=key, expires_at__lte=now).delete()
+    try:
+        with transaction.atomic():
+            record = IdempotencyRecord.objects.create(
+                merchant=merchant, mode=mode, key=key, request_method=method, request_path=path,
+                request_hash=fingerprint, created_at=now, expires_at=now + REPLAY_WINDOW)
+        return record, None
+    except IntegrityError:
+        existing = IdempotencyRecord.objects.filter(merchant=merchant, mode=mode, key=key).first()
+    if existing is None:  # the holder gave up (5xx) between our insert and our read: ask for a retry
+        raise IdempotencyError("a request with this Idempotency-Key just failed; retry it",
+                               param="Idempotency-Key")
+    if existing.request_hash != fingerprint:
+        raise IdempotencyError(
+            f"Idempotency-Key {key!r} was used for a different request ({existing.request_method} "
+            f"{existing.request_path} with other parameters)", code="idempotency_key_mismatch",
+            param="Idempotency-Key", status=422)
+    if existing.in_flight:
+        raise IdempotencyError(f"a request with Idempotency-Key {key!r} is still being processed; retry later",
+                               param="Idempotency-Key")
+    return None, StoredResponse(existing.response_status, bytes(existing.response_body),
+                                existing.response_content_type)
+
+
+def idempotency_complete(*, record: IdempotencyRecord, status: int, body: bytes, content_type: str) -> None:
+    if status >= 500:
+        record.delete()
+        return
+    IdempotencyRecord.objects.filter(pk=record.pk).update(
+        in_flight=False, response_status=status, response_body=body, response_content_type=content_type)
+
+
+def idempotency_records_purge() -> int:
+    deleted, _ = IdempotencyRecord.objects.filter(expires_at__lte=clock.now()).delete()
+    return deleted

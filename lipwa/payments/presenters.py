@@ -1,0 +1,40 @@
+"""The public JSON shape of payments (DESIGN.md §6); used by the API and by event snapshots."""
+
+from __future__ import annotations
+
+from .models import PaymentIntent
+
+
+def _unix(value) -> int | None:
+    return int(value.timestamp()) if value else None
+
+
+def payment_to_dict(payment: PaymentIntent) -> dict:
+    return {
+        "id": payment.id,
+        "object": "payment",
+        "livemode": payment.mode == "live",
+        "status": payment.status,
+        "amount": payment.amount_minor,
+        "amount_refunded": payment.amount_refunded_minor,
+        "currency": payment.currency,
+        "method": payment.method,
+        "provider": payment.provider,
+        "network": payment.network or None,
+        "phone": payment.phone_e164 or None,
+        "customer": payment.customer or None,
+        "merchant_reference": payment.merchant_reference or None,
+        "description": payment.description or None,
+        "metadata": payment.metadata,
+        "return_url": payment.return_url or None,
+        "gateway_reference": payment.gateway_reference or None,
+        "receipt_number": payment.receipt_number or None,
+        "next_action": payment.next_action,
+        "failure_code": payment.failure_code or None,
+        "failure_message": payment.failure_message or None,
+        "needs_review": payment.needs_review,
+        "created": _unix(payment.created_at),
+        "updated": _unix(payment.updated_at),
+        "expires_at": _unix(payment.expires_at),
+        "succeeded_at": _unix(payment.succeeded_at),
+    }

@@ -1,0 +1,186 @@
+"""Apply a gateway's answer (from the initiate call, a status query or a callback) to an attempt.
+
+This is the one place where gateway results change payments, so duplicates, late answers and
+contradictions are all settled here, under row locks (payment first, then attempt).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.db import transaction
+
+from lipwa.common import clock
+from lipwa.common.errors import NotFound
+from lipwa.connectors.types import ChargeResult, FailureCode, ResultStatus
+
+from .events import event_record
+from .models import PaymentAttempt, PaymentIntent
+from .signals import attempt_reference_assigned
+from .states import ATTEMPT_FINAL, PAYMENT_FINAL, AttemptStatus, PaymentStatus, attempt_transition, payment_transition
+
+log = logging.getLogger("lipwa.payments")
+
+# Re-query schedule for attempts whose outcome is not final: 10 s, 30 s, 1 min, 5 min, 15 min, then hourly.
+SYNC_BACKOFF_SECONDS = (10, 30, 60, 300, 900, 3600)
+
+RESULT_TO_ATTEMPT = {
+    ResultStatus.PENDING: AttemptStatus.PROCESSING,
+    ResultStatus.PROCESSING: AttemptStatus.PROCESSING,
+    ResultStatus.UNKNOWN: AttemptStatus.PROCESSING,
+    ResultStatus.REQUIRES_ACTION: AttemptStatus.REQUIRES_ACTION,
+    ResultStatus.SUCCEEDED: AttemptStatus.SUCCEEDED,
+    ResultStatus.FAILED: AttemptStatus.FAILED,
+    ResultStatus.CANCELLED: AttemptStatus.FAILED,
+    ResultStatus.EXPIRED: AttemptStatus.FAILED,
+}
+ATTEMPT_TO_PAYMENT = {
+    AttemptStatus.PROCESSING: PaymentStatus.PROCESSING,
+    AttemptStatus.REQUIRES_ACTION: PaymentStatus.REQUIRES_ACTION,
+    AttemptStatus.SUCCEEDED: PaymentStatus.SUCCEEDED,
+    AttemptStatus.FAILED: PaymentStatus.FAILED,
+}
+# A customer who declines or ignores a prompt ends the payment as failed, with the reason as its code.
+DEFAULT_FAILURE = {ResultStatus.CANCELLED: FailureCode.CUSTOMER_CANCELLED,
+                   ResultStatus.EXPIRED: FailureCode.CUSTOMER_TIMEOUT}
+
+
+def sync_delay_seconds(sync_count: int) -> int:
+    return SYNC_BACKOFF_SECONDS[min(sync_count, len(SYNC_BACKOFF_SECONDS) - 1)]
+
+
+def attempt_apply_result(*, attempt_id: str, result: ChargeResult, source: str) -> PaymentIntent:
+    """Apply `result` (from "initiate", "sync" or "callback") in one transaction; safe to repeat."""
+    with transaction.atomic():
+        payment_id = PaymentAttempt.objects.filter(id=attempt_id).values_list("payment_id", flat=True).first()
+        if payment_id is None:
+            raise NotFound(f"no attempt {attempt_id}")
+        payment = PaymentIntent.objects.select_for_update().get(id=payment_id)
+        attempt = PaymentAttempt.objects.select_for_update().get(id=attempt_id)
+        now = clock.now()
+        if source == "sync":
+            attempt.sync_count += 1
+        _record_reference(payment, attempt, result)
+        if _contradicts(payment, attempt, result):
+            attempt.updated_at = now
+            attempt.save()
+            return payment
+        target = RESULT_TO_ATTEMPT[result.status]
+        if attempt.status == target and target in (AttemptStatus.SUCCEEDED, AttemptStatus.FAILED):
+            _add_details(payment, attempt, result, now)
+            return payment
+        attempt_transition(attempt.status, target)
+        _update_attempt(attempt, result, target, now)
+        if payment.status in PAYMENT_FINAL:
+            # Only a success can reach here (see _contradicts); the attempt records it, the payment stays.
+            return payment
+        _update_payment(payment, attempt, result, ATTEMPT_TO_PAYMENT[target], now)
+    return payment
+
+
+def _record_reference(payment: PaymentIntent, attempt: PaymentAttempt, result: ChargeResult) -> None:
+    reference = result.gateway_reference
+    if not reference or attempt.gateway_reference == reference:
+        return
+    if attempt.gateway_reference:
+        log.error("attempt %s has gateway reference %s but a result names %s; keeping the first",
+                  attempt.id, attempt.gateway_reference, reference)
+        return
+    if PaymentAttempt.objects.filter(connector_account_id=attempt.connector_account_id,
+                                     gateway_reference=reference).exists():
+        _flag_review(payment, attempt, f"gateway reference {reference} already belongs to another attempt")
+        return
+    attempt.gateway_reference = reference
+    if not payment.gateway_reference:
+        payment.gateway_reference = reference
+        payment.save(update_fields=["gateway_reference"])
+    attempt_reference_assigned.send(sender=PaymentAttempt, connector_account_id=attempt.connector_account_id,
+                                    gateway_reference=reference)
+
+
+def _contradicts(payment: PaymentIntent, attempt: PaymentAttempt, result: ChargeResult) -> bool:
+    """True when the result must not change state; flags the payment for review where money may have moved."""
+    target = RESULT_TO_ATTEMPT[result.status]
+    succeeded = result.status is ResultStatus.SUCCEEDED
+    if succeeded and result.amount is not None and (
+            result.amount.amount_minor != attempt.amount_minor or result.amount.currency != attempt.currency):
+        _flag_review(payment, attempt, f"gateway reports {result.amount} but the attempt was for "
+                                       f"{attempt.amount_minor} {attempt.currency} minor units")
+        return True
+    if attempt.status in (AttemptStatus.SUCCEEDED, AttemptStatus.FAILED):
+        if target == attempt.status:
+            return False  # a repeat of the final answer; it may only add details
+        if target in ATTEMPT_FINAL:
+            _flag_review(payment, attempt, f"gateway now reports {result.status} for an attempt already "
+                                           f"{attempt.status}")
+        return True
+    if payment.status in PAYMENT_FINAL or attempt.status == AttemptStatus.EXPIRED:
+        if succeeded:
+            _flag_review(payment, attempt, f"late success after the payment was {payment.status}")
+            return False
+        return True
+    return False
+
+
+def _add_details(payment: PaymentIntent, attempt: PaymentAttempt, result: ChargeResult, now) -> None:
+    """A repeated final answer (duplicate callback, callback after query) may carry a receipt number."""
+    if result.receipt_number and not attempt.receipt_number:
+        attempt.receipt_number = result.receipt_number
+        if payment.status == PaymentStatus.SUCCEEDED and not payment.receipt_number:
+            payment.receipt_number = result.receipt_number
+            payment.updated_at = now
+            payment.save(update_fields=["receipt_number", "updated_at"])
+    attempt.updated_at = now
+    attempt.save()
+
+
+def _flag_review(payment: PaymentIntent, attempt: PaymentAttempt, reason: str) -> None:
+    log.error("payment %s needs review: %s (attempt %s)", payment.id, reason, attempt.id)
+    payment.needs_review = True
+    payment.updated_at = clock.now()
+    payment.save(update_fields=["needs_review", "updated_at"])
+    event_record(payment, "payment.review_required", attempt_id=attempt.id, extra={"reason": reason})
+
+
+def _update_attempt(attempt: PaymentAttempt, result: ChargeResult, target: AttemptStatus, now) -> None:
+    attempt.status = target
+    attempt.outcome_unknown = result.status is ResultStatus.UNKNOWN
+    attempt.gateway_status = (result.gateway_status or attempt.gateway_status)[:100]
+    attempt.gateway_message = (result.gateway_message or attempt.gateway_message)[:500]
+    if result.receipt_number:
+        attempt.receipt_number = result.receipt_number
+    if result.connector_state:
+        attempt.connector_state = {**attempt.connector_state, **result.connector_state}
+    if target in ATTEMPT_FINAL:
+        attempt.next_sync_at = None
+        attempt.failure_code = _failure_code(result) or ""
+    else:
+        attempt.next_sync_at = now + timedelta(seconds=sync_delay_seconds(attempt.sync_count))
+    attempt.updated_at = now
+    attempt.save()
+
+
+def _failure_code(result: ChargeResult) -> str | None:
+    code = result.failure_code or DEFAULT_FAILURE.get(result.status)
+    if result.status in (ResultStatus.FAILED, ResultStatus.CANCELLED, ResultStatus.EXPIRED):
+        return str(code or FailureCode.PROVIDER_DECLINED)
+    return None
+
+
+def _update_payment(payment: PaymentIntent, attempt: PaymentAttempt, result: ChargeResult,
+                    target: PaymentStatus, now) -> None:
+    changed = payment_transition(payment.status, target)
+    payment.status = target
+    if result.next_action is not None or target != PaymentStatus.REQUIRES_ACTION:
+        payment.next_action = dict(result.next_action) if result.next_action else None
+    if target == PaymentStatus.SUCCEEDED:
+        payment.succeeded_at = payment.succeeded_at or now
+        payment.receipt_number = result.receipt_number or attempt.receipt_number or payment.receipt_number
+    if target == PaymentStatus.FAILED:
+        payment.failure_code = attempt.failure_code
+        payment.failure_message = (result.gateway_message or attempt.failure_code)[:300]
+    payment.updated_at = now
+    payment.save()
+    if changed:
+        event_record(payment, f"payment.{target.value}", attempt_id=attempt.id)

@@ -1,0 +1,218 @@
+"""Payment services: every state change of a payment happens here, one database transaction each.
+
+Row locks are always taken in this order: payment, then its attempts (oldest first). Gateways are called
+outside any transaction, so a slow gateway never holds a lock.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.db import transaction
+
+from lipwa.common import clock
+from lipwa.common.errors import Conflict, InvalidRequest, NotFound
+from lipwa.common.money import CurrencyError, Money, currency_exponent
+from lipwa.common.phones import InvalidPhone, default_country_for_currency, parse_phone
+from lipwa.connectors.errors import ConnectorInputError
+from lipwa.connectors.registry import connector_class, connector_for_account
+from lipwa.connectors.types import ChargeRequest, ChargeResult, ResultStatus, SyncRequest
+from lipwa.merchants.models import Merchant
+from lipwa.merchants.services import account_context
+
+from .events import event_record
+from .models import METHODS, PaymentAttempt, PaymentIntent
+from .results import attempt_apply_result
+from .states import PAYMENT_FINAL, AttemptStatus, PaymentStatus, payment_transition
+
+log = logging.getLogger("lipwa.payments")
+
+AMOUNT_MAX_MINOR = 10**13  # far above any mobile-money limit; a guard against unit mix-ups
+EXPIRES_IN_MIN_SECONDS = 60
+EXPIRES_IN_MAX_SECONDS = 90 * 24 * 3600
+FIRST_SYNC_DELAY_SECONDS = 10
+
+
+def payment_create(*, merchant: Merchant, mode: str, amount: int, currency: str, method: str,
+                   provider: str | None = None, phone: str | None = None, customer: dict | None = None,
+                   merchant_reference: str = "", description: str = "", metadata: dict | None = None,
+                   return_url: str = "", expires_in: int | None = None, confirm: bool = True) -> PaymentIntent:
+    """Validate, route and persist a payment, then (by default) send it to the gateway."""
+    from .routing import route_payment
+
+    money = _validate_amount(amount, currency)
+    if method not in dict(METHODS):
+        raise InvalidRequest(f"method must be one of {', '.join(dict(METHODS))}", param="method")
+    parsed_phone = _parse_payer_phone(phone or (customer or {}).get("phone"), method,
+                                      default_country_for_currency(currency))
+    account = route_payment(merchant=merchant, mode=mode, method=method, currency=currency, provider=provider,
+                            country=parsed_phone.country if parsed_phone else None)
+    cls = connector_class(account.connector)
+    expires_in = cls.default_expires_in_seconds if expires_in is None else expires_in
+    if not EXPIRES_IN_MIN_SECONDS <= expires_in <= EXPIRES_IN_MAX_SECONDS:
+        raise InvalidRequest(f"expires_in must be between {EXPIRES_IN_MIN_SECONDS} and {EXPIRES_IN_MAX_SECONDS}"
+                             " seconds", param="expires_in")
+    now = clock.now()
+    payment = PaymentIntent(
+        merchant=merchant, mode=mode, amount_minor=money.amount_minor, currency=currency, method=method,
+        provider=cls.id, connector_account=account, phone_e164=parsed_phone.e164 if parsed_phone else "",
+        country=parsed_phone.country if parsed_phone else "", customer=customer or {},
+        merchant_reference=merchant_reference, description=description, metadata=metadata or {},
+        return_url=return_url, expires_at=now + timedelta(seconds=expires_in), created_at=now, updated_at=now,
+    )
+    try:
+        connector_for_account(account_context(account)).validate_charge(_charge_request(payment, "att_validate"))
+    except ConnectorInputError as exc:
+        raise InvalidRequest(exc.message, param=exc.param, code=exc.code) from None
+    with transaction.atomic():
+        payment.save(force_insert=True)
+        event_record(payment, "payment.created")
+    log.info("payment %s created: %s via %s", payment.id, money, cls.id)
+    return payment_confirm(payment_id=payment.id) if confirm else payment
+
+
+def _validate_amount(amount: object, currency: object) -> Money:
+    if not isinstance(currency, str) or len(currency) != 3 or not currency.isupper():
+        raise InvalidRequest("currency must be an upper-case ISO 4217 code such as KES", param="currency")
+    try:
+        currency_exponent(currency)
+    except CurrencyError:
+        raise InvalidRequest(f"currency {currency} is not supported", param="currency",
+                             code="currency_not_supported") from None
+    if isinstance(amount, bool) or not isinstance(amount, int):
+        raise InvalidRequest("amount must be an integer number of minor units (e.g. 10000 for KES 100.00)",
+                             param="amount")
+    if amount <= 0:
+        raise InvalidRequest("amount must be greater than zero", param="amount", code="amount_too_small")
+    if amount > AMOUNT_MAX_MINOR:
+        raise InvalidRequest(f"amount must be at most {AMOUNT_MAX_MINOR} minor units", param="amount",
+                             code="amount_too_large")
+    return Money(amount, currency)
+
+
+def _parse_payer_phone(raw: object, method: str, default_country: str | None):
+    if raw in (None, ""):
+        if method == "mobile_money":
+            raise InvalidRequest("phone is required for mobile money", param="phone")
+        return None
+    try:
+        return parse_phone(raw, default_country)
+    except InvalidPhone as exc:
+        raise InvalidRequest(f"{exc}; send it in international form, e.g. +254712345678", param="phone",
+                             code="invalid_phone") from None
+
+
+def _charge_request(payment: PaymentIntent, attempt_id: str) -> ChargeRequest:
+    phone = parse_phone(payment.phone_e164) if payment.phone_e164 else None
+    customer = payment.customer or {}
+    return ChargeRequest(
+        attempt_id=attempt_id, payment_id=payment.id, amount=Money(payment.amount_minor, payment.currency),
+        phone=phone, merchant_reference=payment.merchant_reference, description=payment.description,
+        customer_name=str(customer.get("name") or ""), customer_email=str(customer.get("email") or ""),
+        return_url=payment.return_url, metadata={str(k): str(v) for k, v in (payment.metadata or {}).items()},
+    )
+
+
+def payment_confirm(*, payment_id: str) -> PaymentIntent:
+    """Create an attempt for a pending payment and send it to the gateway."""
+    now = clock.now()
+    with transaction.atomic():
+        payment = _lock_payment(payment_id)
+        if payment.status != PaymentStatus.PENDING:
+            raise Conflict(f"payment {payment.id} is {payment.status}; only a pending payment can be confirmed",
+                           code="payment_not_confirmable")
+        if payment.expires_at <= now:
+            raise Conflict(f"payment {payment.id} has expired", code="payment_expired")
+        # The attempt is persisted (with a sync scheduled) before the gateway is called, so that a crash
+        # between the two leaves an attempt the janitor will query rather than a charge nobody knows of.
+        attempt = PaymentAttempt.objects.create(
+            payment=payment, connector_account=payment.connector_account, connector=payment.provider,
+            amount_minor=payment.amount_minor, currency=payment.currency, status=AttemptStatus.PENDING,
+            outcome_unknown=True, next_sync_at=now + timedelta(seconds=FIRST_SYNC_DELAY_SECONDS),
+            created_at=now, updated_at=now,
+        )
+        # The payment leaves `pending` in the same transaction, so a concurrent confirm finds it taken.
+        payment_transition(payment.status, PaymentStatus.PROCESSING)
+        payment.status = PaymentStatus.PROCESSING
+        payment.updated_at = now
+        payment.save(update_fields=["status", "updated_at"])
+        event_record(payment, "payment.processing", attempt_id=attempt.id)
+    connector = connector_for_account(account_context(payment.connector_account))
+    try:
+        result = connector.charge(_charge_request(payment, attempt.id))
+    except Exception:  # a bug in a connector must not lose a charge that may have been sent
+        log.exception("connector %s raised while charging attempt %s; outcome unknown", payment.provider,
+                      attempt.id)
+        result = ChargeResult(status=ResultStatus.UNKNOWN, gateway_message="connector error; outcome unknown")
+    return attempt_apply_result(attempt_id=attempt.id, result=result, source="initiate")
+
+
+def attempt_sync(*, attempt_id: str) -> PaymentIntent:
+    """Ask the gateway what became of an attempt and apply the answer."""
+    attempt = PaymentAttempt.objects.select_related("payment", "connector_account").filter(id=attempt_id).first()
+    if attempt is None:
+        raise NotFound(f"no attempt {attempt_id}")
+    payment = attempt.payment
+    request = SyncRequest(attempt_id=attempt.id, gateway_reference=attempt.gateway_reference,
+                          amount=Money(attempt.amount_minor, attempt.currency),
+                          phone=parse_phone(payment.phone_e164) if payment.phone_e164 else None,
+                          connector_state=attempt.connector_state)
+    connector = connector_for_account(account_context(attempt.connector_account))
+    try:
+        result = connector.charge_sync(request)
+    except Exception:
+        log.exception("connector %s raised while syncing attempt %s", attempt.connector, attempt.id)
+        result = ChargeResult(status=ResultStatus.UNKNOWN, gateway_message="connector error during sync")
+    return attempt_apply_result(attempt_id=attempt.id, result=result, source="sync")
+
+
+def payment_cancel(*, merchant: Merchant, mode: str, payment_id: str) -> PaymentIntent:
+    with transaction.atomic():
+        payment = _lock_payment(payment_id, merchant=merchant, mode=mode)
+        if payment.status == PaymentStatus.CANCELLED:
+            return payment
+        if payment.status not in (PaymentStatus.PENDING, PaymentStatus.REQUIRES_ACTION):
+            raise Conflict(f"payment {payment.id} is {payment.status} and can no longer be cancelled",
+                           code="payment_not_cancellable")
+        _end_payment(payment, PaymentStatus.CANCELLED)
+    return payment
+
+
+def payment_expire(*, payment_id: str) -> PaymentIntent:
+    """End a payment whose window has passed without a final answer (never as `failed`)."""
+    with transaction.atomic():
+        payment = _lock_payment(payment_id)
+        if payment.status in PAYMENT_FINAL or payment.expires_at > clock.now():
+            return payment
+        _end_payment(payment, PaymentStatus.EXPIRED)
+    log.info("payment %s expired", payment.id)
+    return payment
+
+
+def _end_payment(payment: PaymentIntent, status: PaymentStatus) -> None:
+    """Move a locked payment to cancelled/expired and stop waiting for its open attempts."""
+    payment_transition(payment.status, status)
+    now = clock.now()
+    open_attempts = payment.attempts.select_for_update().exclude(
+        status__in=[AttemptStatus.SUCCEEDED, AttemptStatus.FAILED, AttemptStatus.EXPIRED]).order_by("created_at")
+    for attempt in open_attempts:
+        attempt.status = AttemptStatus.EXPIRED
+        attempt.next_sync_at = None
+        attempt.updated_at = now
+        attempt.save(update_fields=["status", "next_sync_at", "updated_at"])
+    payment.status = status
+    payment.next_action = None
+    payment.updated_at = now
+    payment.save(update_fields=["status", "next_action", "updated_at"])
+    event_record(payment, f"payment.{status.value}")
+
+
+def _lock_payment(payment_id: str, *, merchant: Merchant | None = None, mode: str | None = None) -> PaymentIntent:
+    queryset = PaymentIntent.objects.select_for_update().select_related("connector_account")
+    if merchant is not None:
+        queryset = queryset.filter(merchant=merchant, mode=mode)
+    payment = queryset.filter(id=payment_id).first()
+    if payment is None:
+        raise NotFound(f"no payment {payment_id}", param="id")
+    return payment

@@ -1,0 +1,7 @@
+"""Signals the core sends inside its transactions, so other apps can enqueue work atomically with it."""
+
+from django.dispatch import Signal
+
+# Sent (inside the transaction) when an attempt learns its gateway reference; kwargs: connector_account_id,
+# gateway_reference. Callbacks that arrived before the reference was known can now be matched.
+attempt_reference_assigned = Signal()

@@ -1,0 +1,41 @@
+"""Thin task wrappers over payment services; the scheduler enqueues the `*_due` ones periodically."""
+
+from __future__ import annotations
+
+import logging
+
+from django_tasks import task
+
+from .selectors import attempts_due_for_sync, open_attempts_of, payments_due_for_expiry
+from .services import attempt_sync, payment_expire
+
+log = logging.getLogger("lipwa.payments")
+
+
+@task(queue_name="sync")
+def attempts_sync_due() -> int:
+    """The janitor: re-query every attempt whose outcome is not final and whose next query is due."""
+    synced = 0
+    for attempt_id in attempts_due_for_sync():
+        try:
+            attempt_sync(attempt_id=attempt_id)
+            synced += 1
+        except Exception:  # one broken attempt must not starve the rest
+            log.exception("sync of attempt %s failed", attempt_id)
+    return synced
+
+
+@task(queue_name="sync")
+def payments_expire_due() -> int:
+    """Expire payments past their window; each open attempt is queried once first, so an answer that
+    arrived just in time still counts."""
+    expired = 0
+    for payment_id in payments_due_for_expiry():
+        try:
+            for attempt_id in open_attempts_of(payment_id=payment_id):
+                attempt_sync(attempt_id=attempt_id)
+            payment = payment_expire(payment_id=payment_id)
+            expired += payment.status == "expired"
+        except Exception:
+            log.exception("expiry of payment %s failed", payment_id)
+    return expired

@@ -1,0 +1,119 @@
+"""Gateway callbacks: store raw → verify → dedupe → match → apply, each step recorded on the row."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+
+from lipwa.common import clock, crypto
+from lipwa.connectors.errors import WebhookParseError
+from lipwa.connectors.registry import UnknownConnector, connector_for_account, connector_for_slug
+from lipwa.connectors.types import InboundRequest, WebhookAck, WebhookVerification
+from lipwa.merchants.services import account_context, callback_token, connector_account_get
+from lipwa.payments.callbacks import attempt_apply_callback, attempt_for_callback
+
+from .models import InboundStatus, InboundWebhook
+
+log = logging.getLogger("lipwa.webhooks_in")
+
+# Headers that can carry credentials are not kept; signature headers are, because they are evidence.
+_DROPPED_HEADERS = {"authorization", "cookie", "proxy-authorization"}
+
+
+class CallbackRefused(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def inbound_webhook_receive(*, slug: str, account_id: str, token: str | None, path: str, headers: dict[str, str],
+                            body: bytes, remote_addr: str) -> tuple[InboundWebhook, WebhookAck]:
+    """Store the callback before anything else, then queue it. Raises CallbackRefused (after storing) for
+    callbacks that cannot be ours; the row stays as evidence."""
+    from .tasks import inbound_webhook_process_task
+
+    kept_headers = {k.lower(): v for k, v in headers.items() if k.lower() not in _DROPPED_HEADERS}
+    account = connector_account_get(account_id)
+    try:
+        connector_id = connector_for_slug(slug).id
+    except UnknownConnector:
+        connector_id = ""
+    reason = _refusal_reason(connector_id, account, token)
+    with transaction.atomic():
+        webhook = InboundWebhook.objects.create(
+            connector=connector_id or slug[:32], connector_account=account if account and not reason else None,
+            path=path[:500], headers=kept_headers, body=body, remote_addr=remote_addr[:64],
+            status=InboundStatus.REJECTED if reason else InboundStatus.RECEIVED, status_reason=reason,
+            received_at=clock.now())
+        if not reason:
+            inbound_webhook_process_task.enqueue(webhook.id)
+    if reason:
+        log.warning("callback %s refused: %s (from %s)", webhook.id, reason, remote_addr)
+        raise CallbackRefused(404 if "unknown" in reason else 403, reason)
+    return webhook, connector_for_account(account_context(account)).webhook_ack(True)
+
+
+def _refusal_reason(connector_id: str, account, token: str | None) -> str:
+    if not connector_id:
+        return "unknown connector in callback path"
+    if account is None:
+        return "unknown connector account in callback path"
+    if account.connector != connector_id:
+        return f"account {account.id} is not a {connector_id} account"
+    if not token:
+        return "missing callback token"
+    if not crypto.constant_time_equals(token, callback_token(account)):
+        return "wrong callback token"
+    return ""
+
+
+def inbound_webhook_process(*, webhook_id: str) -> str:
+    """Verify, parse, dedupe and apply one stored callback; returns its final status."""
+    webhook = InboundWebhook.objects.select_related("connector_account").filter(id=webhook_id).first()
+    if webhook is None or webhook.status not in (InboundStatus.RECEIVED, InboundStatus.UNMATCHED):
+        return webhook.status if webhook else "missing"
+    webhook.process_count += 1
+    connector = connector_for_account(account_context(webhook.connector_account))
+    inbound = InboundRequest(headers=webhook.headers, body=bytes(webhook.body), remote_addr=webhook.remote_addr)
+    verification = connector.webhook_verify(inbound)
+    if verification is WebhookVerification.REJECTED:
+        return _finish(webhook, InboundStatus.REJECTED, "signature verification failed")
+    try:
+        parsed = connector.webhook_parse(inbound)
+    except WebhookParseError as exc:
+        return _finish(webhook, InboundStatus.REJECTED, f"unparseable: {exc}")
+    webhook.gateway_reference = parsed.gateway_reference[:200]
+    webhook.dedupe_key = parsed.dedupe_key[:300]
+    if InboundWebhook.objects.filter(connector_account=webhook.connector_account, dedupe_key=webhook.dedupe_key,
+                                     status=InboundStatus.PROCESSED).exclude(id=webhook.id).exists():
+        return _finish(webhook, InboundStatus.DUPLICATE, "same event already processed")
+    attempt_id = attempt_for_callback(connector_account_id=webhook.connector_account_id, parsed=parsed)
+    if attempt_id is None:
+        log.warning("callback %s names %s, which no attempt carries (yet)", webhook.id, parsed.gateway_reference)
+        return _finish(webhook, InboundStatus.UNMATCHED, "no attempt carries this gateway reference yet")
+    webhook.attempt_id = attempt_id
+    outcome = attempt_apply_callback(attempt_id=attempt_id, result=parsed.result,
+                                     verified=verification is WebhookVerification.VERIFIED)
+    return _finish(webhook, InboundStatus.PROCESSED, outcome)
+
+
+def _finish(webhook: InboundWebhook, status: str, reason: str) -> str:
+    webhook.status = status
+    webhook.status_reason = reason[:500]
+    webhook.processed_at = clock.now()
+    webhook.save()
+    if status == InboundStatus.REJECTED:
+        log.warning("callback %s rejected: %s", webhook.id, reason)
+    return status
+
+
+def inbound_webhooks_rematch(*, connector_account_id: str, gateway_reference: str) -> None:
+    """Queue again the callbacks that arrived before their attempt knew its gateway reference."""
+    from .tasks import inbound_webhook_process_task
+
+    waiting = InboundWebhook.objects.filter(connector_account_id=connector_account_id,
+                                            gateway_reference=gateway_reference, status=InboundStatus.UNMATCHED)
+    for webhook_id in waiting.values_list("id", flat=True):
+        inbound_webhook_process_task.enqueue(webhook_id)
