@@ -13,7 +13,7 @@ from lipwa.common.money import Money
 from lipwa.connectors.types import ChargeResult, FailureCode, ResultStatus
 from lipwa.payments.models import PaymentAttempt, PaymentEvent, PaymentIntent
 from lipwa.payments.results import attempt_apply_result
-from lipwa.payments.services import payment_confirm
+from lipwa.payments.services import payment_confirm, payment_create
 
 from .factories import payment_with_attempt, unreachable_mpesa_account
 
@@ -63,8 +63,8 @@ def test_racing_results_leave_one_final_state(merchant):
 
 def test_racing_confirms_create_one_attempt(merchant):
     unreachable_mpesa_account(merchant)
-    payment, attempt = payment_with_attempt(merchant)
-    attempt.delete()
+    payment = payment_create(merchant=merchant, mode="test", amount=10000, currency="KES", method="mobile_money",
+                             phone="0712345678", confirm=False)
     outcomes = _race(lambda _: payment_confirm(payment_id=payment.id), list(range(THREADS)))
     successes = [o for o in outcomes if isinstance(o, PaymentIntent)]
     assert len(successes) == 1, outcomes

@@ -150,7 +150,8 @@ def test_scenario_008_is_final_at_once_even_with_a_delay(client, access_token, r
     assert query(client, access_token, query_body(initiated["CheckoutRequestID"])).status_code == 200
 
 
-def test_callback_is_only_scheduled_once_the_response_is_sent(access_token, receiver):
+def test_callback_is_only_scheduled_once_the_response_is_sent(db, access_token, receiver):
+    # db: closing a response fires request_finished, which closes stale database connections.
     body = json.dumps(push_body(callback_url=receiver.url))
     request = RequestFactory().post("/mpesa/stkpush/v1/processrequest", data=body, content_type="application/json",
                                     HTTP_AUTHORIZATION=f"Bearer {access_token}")
