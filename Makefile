@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # The stamp changes whenever the pinned dependencies or the project metadata change.
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,9 +25,6 @@ lint: $(STAMP)
 
 test: $(STAMP)
 	bash scripts/test.sh
-
-bench: $(STAMP)
-	bash bench/run.sh
 
 clean:
 	rm -rf $(VENV) var

@@ -7,6 +7,7 @@ import os
 import sys
 from pathlib import Path
 
+from . import manage
 from .devenv import ensure_dev_secrets
 
 
@@ -36,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--port", type=_port, required=True)
     simulate.add_argument("--host", default="127.0.0.1")
     commands.add_parser("demo", help="create (or reuse) the demo merchant and print its test key")
+    manage.add_parsers(commands)
     return parser
 
 
@@ -54,7 +56,8 @@ def main(argv: list[str] | None = None) -> int:
 
         _setup_django()
         return print_demo(os.environ.get("LIPWA_PUBLIC_URL", "http://127.0.0.1:8000"))
-    return 2
+    _setup_django()
+    return manage.handle(args)
 
 
 if __name__ == "__main__":

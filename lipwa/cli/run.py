@@ -15,9 +15,25 @@ def _children(host: str, port: int) -> list[tuple[str, list[str]]]:
     # One gunicorn worker with threads: the simulators keep their state in memory, so they need one process.
     web = [python, "-m", "gunicorn", "config.wsgi:application", "--bind", f"{host}:{port}", "--workers", "1",
            "--threads", "16", "--timeout", "120", "--access-logfile", "-", "--log-level", "warning"]
-    worker = [python, "manage.py", "db_worker", "--queue-name", "*", "--interval", "0.5", "--no-startup-delay"]
-    scheduler = [python, "manage.py", "lipwa_scheduler", "--interval", "5"]
+    # Verbosity 0: the worker's per-task lines would drown the log (the heartbeat runs every few seconds).
+    worker = [python, "-m", "django", "db_worker", "--queue-name", "*", "--interval", "0.5", "--no-startup-delay",
+              "--verbosity", "0"]
+    scheduler = [python, "-m", "django", "lipwa_scheduler", "--interval", "5"]
     return [("web", web), ("worker", worker), ("scheduler", scheduler)]
+
+
+def _die_with_parent() -> None:
+    """In each child: ask Linux to SIGTERM it if `lipwa run` itself dies, so no orphan keeps the port."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _spawn(command: list[str]) -> subprocess.Popen:
+    return subprocess.Popen(command, env=os.environ.copy(), preexec_fn=_die_with_parent)
 
 
 def run(*, host: str, port: int, setup: Callable[[], None]) -> int:
@@ -34,7 +50,7 @@ def run(*, host: str, port: int, setup: Callable[[], None]) -> int:
     except LipwaError as error:
         print(f"lipwa: {error.message}", file=sys.stderr)
         return 2
-    processes = [(name, subprocess.Popen(cmd, env=os.environ.copy())) for name, cmd in _children(host, port)]
+    processes = [(name, _spawn(command)) for name, command in _children(host, port)]
     print(_banner(public_url, raw_key), flush=True)
     return _supervise(processes)
 
@@ -106,12 +122,13 @@ def simulate(*, connector: str, host: str, port: int, setup: Callable[[], None])
     try:
         connector_class(connector)
     except UnknownConnector as exc:
+        os.environ.pop("LIPWA_SIMULATOR_ONLY", None)
         print(f"lipwa: {exc}", file=sys.stderr)
         return 2
     print(f"{connector} simulator at http://{host}:{port}/simulators/{connector}/  (Ctrl-C to stop)", flush=True)
     command = [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"{host}:{port}",
                "--workers", "1", "--threads", "16", "--log-level", "warning"]
-    return _supervise([("simulator", subprocess.Popen(command, env=os.environ.copy()))])
+    return _supervise([("simulator", _spawn(command))])
 
 
 def print_demo(public_url: str) -> int:

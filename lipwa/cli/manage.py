@@ -1,0 +1,123 @@
+"""`lipwa merchants|keys|accounts …`: the operator's commands. Secrets are printed once or never."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from lipwa.common.crypto import mask_secret
+from lipwa.common.errors import LipwaError
+
+
+def add_parsers(commands) -> None:
+    merchants = commands.add_parser("merchants", help="create merchants").add_subparsers(dest="action", required=True)
+    create = merchants.add_parser("create", help="create a merchant and print its id")
+    create.add_argument("name")
+
+    keys = commands.add_parser("keys", help="create or revoke API keys").add_subparsers(dest="action", required=True)
+    key_create = keys.add_parser("create", help="create a key; its plaintext is printed once and never stored")
+    key_create.add_argument("--merchant", required=True)
+    key_create.add_argument("--mode", choices=["test", "live"], required=True)
+    key_create.add_argument("--name", default="")
+    key_revoke = keys.add_parser("revoke", help="revoke a key by its id (key_…)")
+    key_revoke.add_argument("key_id")
+
+    accounts = commands.add_parser("accounts", help="connector accounts").add_subparsers(dest="action", required=True)
+    add = accounts.add_parser("add", help="add gateway credentials (encrypted at rest)")
+    add.add_argument("--merchant", required=True)
+    add.add_argument("--connector", required=True)
+    add.add_argument("--mode", choices=["test", "live"], required=True)
+    add.add_argument("--name", default="")
+    add.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
+                     help="a credential; VALUE 'env:NAME' reads the environment variable NAME (keeps secrets "
+                          "out of shell history)")
+    listing = accounts.add_parser("list", help="list a merchant's accounts with masked credentials")
+    listing.add_argument("--merchant", required=True)
+
+
+def handle(args: argparse.Namespace) -> int:
+    try:
+        return _ACTIONS[(args.command, args.action)](args)
+    except LipwaError as error:
+        print(f"lipwa: {error.message}", file=sys.stderr)
+        return 2
+
+
+def _merchant(merchant_id: str):
+    from lipwa.common.errors import NotFound
+    from lipwa.merchants.models import Merchant
+
+    merchant = Merchant.objects.filter(id=merchant_id).first()
+    if merchant is None:
+        raise NotFound(f"no merchant {merchant_id}")
+    return merchant
+
+
+def _merchants_create(args) -> int:
+    from lipwa.merchants.services import merchant_create
+
+    print(merchant_create(name=args.name).id)
+    return 0
+
+
+def _keys_create(args) -> int:
+    from lipwa.merchants.services import api_key_create
+
+    key, raw = api_key_create(merchant=_merchant(args.merchant), mode=args.mode, name=args.name)
+    print(f"{key.id}\n{raw}\nStore this key now: lipwa keeps only its hash and cannot show it again.")
+    return 0
+
+
+def _keys_revoke(args) -> int:
+    from lipwa.merchants.services import api_key_revoke
+
+    key = api_key_revoke(key_id=args.key_id)
+    print(f"{key.id} ({key.masked}) revoked at {key.revoked_at.isoformat()}")
+    return 0
+
+
+def _parse_settings(pairs: list[str]) -> dict[str, str]:
+    from lipwa.common.errors import InvalidRequest
+
+    values = {}
+    for pair in pairs:
+        field, sep, value = pair.partition("=")
+        if not sep or not field:
+            raise InvalidRequest(f"--set expects FIELD=VALUE, got {pair!r}")
+        if value.startswith("env:"):
+            name = value[4:]
+            if name not in os.environ:
+                raise InvalidRequest(f"environment variable {name} (for {field}) is not set")
+            value = os.environ[name]
+        values[field] = value
+    return values
+
+
+def _accounts_add(args) -> int:
+    from lipwa.merchants.services import connector_account_create
+
+    account = connector_account_create(merchant=_merchant(args.merchant), connector=args.connector,
+                                       mode=args.mode, credentials=_parse_settings(args.set), name=args.name)
+    print(account.id)
+    return 0
+
+
+def _accounts_list(args) -> int:
+    from lipwa.connectors.registry import connector_class
+
+    for account in _merchant(args.merchant).connector_accounts.order_by("created_at"):
+        secret = {f.name for f in connector_class(account.connector).credential_fields if f.secret}
+        shown = {k: (mask_secret(v) if k in secret else v) for k, v in sorted(account.get_credentials().items())}
+        state = "active" if account.is_active else "inactive"
+        print(f"{account.id}  {account.connector}  {account.mode}  {state}  {shown}")
+    return 0
+
+
+_ACTIONS = {
+    ("merchants", "create"): _merchants_create,
+    ("keys", "create"): _keys_create,
+    ("keys", "revoke"): _keys_revoke,
+    ("accounts", "add"): _accounts_add,
+    ("accounts", "list"): _accounts_list,
+}

@@ -1,0 +1,126 @@
+"""The `lipwa` command: operator actions, bad input with exit code 2, and a standalone simulator."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from lipwa.cli.main import main
+from lipwa.common.crypto import sha256_hex
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+@pytest.fixture
+def lipwa(capsys):
+    def run(*argv: str) -> tuple[int, str, str]:
+        try:
+            code = main(list(argv))
+        except SystemExit as exit_:  # argparse refuses bad arguments this way
+            code = exit_.code
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+@pytest.mark.django_db
+def test_merchant_key_and_account_lifecycle(lipwa, monkeypatch):
+    from lipwa.merchants.models import ApiKey, ConnectorAccount
+
+    code, out, _ = lipwa("merchants", "create", "Duka La Mama")
+    assert code == 0
+    merchant_id = out.strip()
+    code, out, _ = lipwa("keys", "create", "--merchant", merchant_id, "--mode", "live")
+    key_id, raw = out.splitlines()[:2]
+    assert code == 0 and raw.startswith("sk_live_")
+    assert ApiKey.objects.get(id=key_id).key_hash == sha256_hex(raw)
+    code, out, _ = lipwa("keys", "revoke", key_id)
+    assert code == 0 and "revoked" in out
+    monkeypatch.setenv("DARAJA_SECRET", "s3cr3t-consumer-secret")
+    code, out, err = lipwa("accounts", "add", "--merchant", merchant_id, "--connector", "mpesa", "--mode", "test",
+                           "--set", "base_url=https://sandbox.safaricom.co.ke", "--set", "consumer_key=abc",
+                           "--set", "consumer_secret=env:DARAJA_SECRET", "--set", "shortcode=174379",
+                           "--set", "passkey=passkey-value-long-enough")
+    assert code == 0, err
+    account = ConnectorAccount.objects.get(id=out.strip())
+    assert "s3cr3t" not in account.credentials_encrypted
+    code, out, _ = lipwa("accounts", "list", "--merchant", merchant_id)
+    assert code == 0 and account.id in out and "s3cr3t" not in out and "passkey-value" not in out
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("argv, message", [
+    (("keys", "create", "--merchant", "mer_missing", "--mode", "test"), "no merchant mer_missing"),
+    (("keys", "revoke", "key_missing"), "no API key key_missing"),
+    (("merchants", "create", "  "), "must not be empty"),
+    (("accounts", "list", "--merchant", "mer_missing"), "no merchant"),
+])
+def test_bad_input_exits_2_with_a_message(lipwa, argv, message):
+    code, _, err = lipwa(*argv)
+    assert code == 2 and message in err
+
+
+@pytest.mark.django_db
+def test_bad_account_settings(lipwa, merchant):
+    base = ("accounts", "add", "--merchant", merchant.id, "--connector", "mpesa", "--mode", "test")
+    assert lipwa(*base, "--set", "oops")[0] == 2
+    code, _, err = lipwa(*base, "--set", "consumer_secret=env:NOT_SET_ANYWHERE_123")
+    assert code == 2 and "NOT_SET_ANYWHERE_123" in err
+    code, _, err = lipwa(*base, "--set", "consumer_key=abc")
+    assert code == 2 and "missing credentials" in err
+    code, _, err = lipwa("accounts", "add", "--merchant", merchant.id, "--connector", "venmo", "--mode", "test")
+    assert code == 2 and "unknown provider" in err
+
+
+@pytest.mark.parametrize("argv", [("simulate", "mpesa", "--port", "0"), ("simulate", "mpesa", "--port", "http"),
+                                  ("run", "--port", "70000"), ("frobnicate",)])
+def test_argument_errors(lipwa, argv):
+    code, _, err = lipwa(*argv)
+    assert code == 2 and err
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_standalone_simulator_serves_daraja_paths(tmp_path):
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST_", "LIPWA_"))}
+    env["LIPWA_VAR_DIR"] = str(tmp_path)
+    process = subprocess.Popen([sys.executable, "-m", "lipwa.cli.main", "simulate", "mpesa", "--port", str(port)],
+                               cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}/simulators/mpesa"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                token = httpx.get(f"{base}/oauth/v1/generate", params={"grant_type": "client_credentials"},
+                                  auth=("sim_key", "sim_secret"), timeout=2, trust_env=False)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline and process.poll() is None, process.stdout.read()
+                time.sleep(0.1)
+        assert token.status_code == 200 and token.json()["access_token"]
+        refused = httpx.get(f"{base}/oauth/v1/generate", params={"grant_type": "client_credentials"},
+                            auth=("sim_key", "wrong"), timeout=2, trust_env=False)
+        assert refused.status_code == 401
+        nothing_else = httpx.get(f"http://127.0.0.1:{port}/v1/payments", timeout=2, trust_env=False)
+        assert nothing_else.status_code == 404
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+
+
+def test_unknown_simulator(lipwa):
+    code, _, err = lipwa("simulate", "venmo", "--port", "9")
+    assert code == 2 and "unknown provider" in err
