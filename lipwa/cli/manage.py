@@ -32,6 +32,12 @@ def add_parsers(commands) -> None:
     add.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
                      help="a credential; VALUE 'env:NAME' reads the environment variable NAME (keeps secrets "
                           "out of shell history)")
+    configure = accounts.add_parser("configure", help="set amount limits and fees per currency")
+    configure.add_argument("account_id")
+    configure.add_argument("--limit", action="append", default=[], metavar="CUR=MIN:MAX",
+                           help="minor units, e.g. KES=100:25000000 (leave a side empty for no bound)")
+    configure.add_argument("--fee", action="append", default=[], metavar="CUR=FIXED:BPS",
+                           help="fixed minor units plus basis points, e.g. KES=0:150 for 1.5 %%")
     listing = accounts.add_parser("list", help="list a merchant's accounts with masked credentials")
     listing.add_argument("--merchant", required=True)
 
@@ -103,6 +109,34 @@ def _accounts_add(args) -> int:
     return 0
 
 
+def _pairs(values: list[str], keys: tuple[str, str], option: str) -> dict:
+    from lipwa.common.errors import InvalidRequest
+
+    table = {}
+    for value in values:
+        currency, sep, rest = value.partition("=")
+        first, colon, second = rest.partition(":")
+        if not sep or not colon or not all(part.isdigit() or part == "" for part in (first, second)):
+            raise InvalidRequest(f"{option} expects CUR={keys[0].upper()}:{keys[1].upper()} with integers, "
+                                 f"got {value!r}")
+        table[currency] = {key: int(part) for key, part in zip(keys, (first, second), strict=True) if part}
+    return table
+
+
+def _accounts_configure(args) -> int:
+    from lipwa.common.errors import NotFound
+    from lipwa.merchants.services import connector_account_configure, connector_account_get
+
+    account = connector_account_get(args.account_id)
+    if account is None:
+        raise NotFound(f"no connector account {args.account_id}")
+    limits = _pairs(args.limit, ("min", "max"), "--limit") if args.limit else None
+    fees = _pairs(args.fee, ("fixed", "percent_bps"), "--fee") if args.fee else None
+    account = connector_account_configure(account=account, limits=limits, fees=fees)
+    print(f"{account.id} limits={account.limits} fees={account.fees}")
+    return 0
+
+
 def _accounts_list(args) -> int:
     from lipwa.connectors.registry import connector_class
 
@@ -120,4 +154,5 @@ _ACTIONS = {
     ("keys", "revoke"): _keys_revoke,
     ("accounts", "add"): _accounts_add,
     ("accounts", "list"): _accounts_list,
+    ("accounts", "configure"): _accounts_configure,
 }

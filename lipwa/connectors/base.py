@@ -5,12 +5,18 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import ClassVar
 
+from .errors import NotSupported
 from .types import (
     AccountContext,
+    AccountHolder,
     ChargeRequest,
     ChargeResult,
     CredentialField,
     InboundRequest,
+    OperationResult,
+    OperationSyncRequest,
+    PayoutRequest,
+    RefundRequest,
     SyncRequest,
     WebhookAck,
     WebhookParseResult,
@@ -24,6 +30,8 @@ class Connector(ABC):
     methods: ClassVar[frozenset[str]]
     currencies: ClassVar[frozenset[str]]
     countries: ClassVar[frozenset[str]]
+    # Mobile networks this connector can charge (ids from lipwa.common.networks), empty if not network-based.
+    networks: ClassVar[frozenset[str]] = frozenset()
     credential_fields: ClassVar[tuple[CredentialField, ...]]
     # The first path segment of this connector's callback URL (/hooks/<slug>/…). Some gateways refuse
     # callback URLs that contain certain words, so it need not be the connector id.
@@ -62,3 +70,20 @@ class Connector(ABC):
     @abstractmethod
     def webhook_ack(self, accepted: bool) -> WebhookAck:
         """The response the gateway expects, so that it stops retrying."""
+
+    # -- optional flows: a connector overrides those its gateway offers ----------------------------------
+
+    def refund(self, request: RefundRequest) -> OperationResult:
+        raise NotSupported(f"{self.id} does not support refunds through the gateway")
+
+    def refund_sync(self, request: OperationSyncRequest) -> OperationResult:
+        raise NotSupported(f"{self.id} does not support refund status queries")
+
+    def payout(self, request: PayoutRequest) -> OperationResult:
+        raise NotSupported(f"{self.id} does not support payouts")
+
+    def payout_sync(self, request: OperationSyncRequest) -> OperationResult:
+        raise NotSupported(f"{self.id} does not support payout status queries")
+
+    def account_holder_lookup(self, phone_or_account: str, network: str | None = None) -> AccountHolder:
+        raise NotSupported(f"{self.id} does not support name lookup")

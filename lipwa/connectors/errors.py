@@ -19,3 +19,7 @@ class ConnectorConfigError(Exception):
 
 class WebhookParseError(ValueError):
     """The callback body is not the shape this gateway sends; it is stored and rejected."""
+
+
+class NotSupported(Exception):
+    """The gateway offers no such operation (e.g. refunds through the API)."""

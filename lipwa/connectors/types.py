@@ -94,6 +94,8 @@ class ChargeRequest:
     customer_email: str = ""
     return_url: str = ""
     metadata: Mapping[str, str] = field(default_factory=dict)
+    # The payer's mobile network (e.g. "vodacom_tz"), for gateways that serve several networks.
+    network: str | None = None
 
 
 @dataclass(frozen=True)
@@ -151,3 +153,65 @@ class WebhookAck:
     status_code: int
     body: bytes
     content_type: str = "application/json"
+
+
+@dataclass(frozen=True)
+class RefundRequest:
+    """Return money for an earlier successful charge (all of it or part)."""
+
+    refund_id: str  # persisted before the call; connectors derive gateway idempotency keys from it
+    payment_id: str
+    charge_reference: str  # the gateway reference of the successful charge
+    amount: Money
+    receipt_number: str | None = None
+    phone: Phone | None = None
+    reason: str = ""
+    charge_state: Mapping[str, str] = field(default_factory=dict)  # the charge attempt's connector_state
+
+
+@dataclass(frozen=True)
+class PayoutRequest:
+    """Send money to a mobile wallet (disbursement, B2C)."""
+
+    payout_id: str  # persisted before the call; connectors derive gateway idempotency keys from it
+    amount: Money
+    phone: Phone
+    recipient_name: str = ""
+    description: str = ""
+    network: str | None = None
+
+
+@dataclass(frozen=True)
+class OperationSyncRequest:
+    """Ask the gateway what became of an earlier refund or payout."""
+
+    operation_id: str  # the refund_id or payout_id
+    gateway_reference: str | None
+    amount: Money
+    connector_state: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class OperationResult:
+    """A gateway's answer to a refund or payout, normalized like ChargeResult."""
+
+    status: ResultStatus
+    gateway_reference: str | None = None
+    gateway_status: str = ""
+    gateway_message: str = ""
+    failure_code: FailureCode | None = None
+    connector_state: Mapping[str, str] = field(default_factory=dict)
+    raw: Mapping[str, object] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.status is ResultStatus.FAILED and self.failure_code is None:
+            raise ValueError("a failed result needs a failure_code")
+
+
+@dataclass(frozen=True)
+class AccountHolder:
+    """What a gateway's name lookup says about a wallet or bank account."""
+
+    found: bool
+    name: str = ""
+    raw: Mapping[str, object] = field(default_factory=dict)

@@ -65,6 +65,10 @@ class ConnectorAccount(models.Model):
     # Rotating the salt changes the secret part of the callback URL without touching credentials.
     callback_salt = models.CharField(max_length=64, default=crypto.random_token)
     timeout_seconds = models.FloatField(default=30.0)
+    # Per currency: {"KES": {"min": 100, "max": 25000000}} in minor units; absent means no lipwa-side limit.
+    limits = models.JSONField(default=dict, blank=True)
+    # Per currency: {"KES": {"fixed": 0, "percent_bps": 150}}; percent in basis points (1.5 % = 150), no floats.
+    fees = models.JSONField(default=dict, blank=True)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -6,7 +6,7 @@ import re
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from lipwa.common import clock, crypto
 from lipwa.common.errors import AuthenticationFailed, InvalidRequest, NotFound
@@ -15,7 +15,8 @@ from lipwa.connectors.types import AccountContext
 
 from .models import ApiKey, ConnectorAccount, Merchant
 
-API_KEY_PATTERN = re.compile(r"^sk_(test|live)_[A-Za-z0-9_-]{16,100}$")
+# \Z rather than $, because $ also matches before a trailing newline and would let "sk_test_…\n" through.
+API_KEY_PATTERN = re.compile(r"^sk_(test|live)_[A-Za-z0-9_-]{16,100}\Z")
 _LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "0.0.0.0"}
 
 
@@ -34,8 +35,14 @@ def api_key_create(*, merchant: Merchant, mode: str, name: str = "", raw_key: st
     if not match or match.group(1) != mode:
         raise InvalidRequest(f"an API key must look like sk_{mode}_ followed by at least 16 letters or digits",
                              param="key")
-    key = ApiKey.objects.create(merchant=merchant, mode=mode, name=name, key_hash=crypto.sha256_hex(raw),
-                                last4=raw[-4:])
+    try:
+        with transaction.atomic():
+            key = ApiKey.objects.create(merchant=merchant, mode=mode, name=name, key_hash=crypto.sha256_hex(raw),
+                                        last4=raw[-4:])
+    except IntegrityError:
+        # Only a caller-chosen raw_key can collide; a database error here would be a 500 for a bad input.
+        raise InvalidRequest("this API key already exists; choose another", param="key",
+                             code="api_key_exists") from None
     return key, raw
 
 
@@ -94,6 +101,10 @@ def _check_environment(mode: str, base_url: str) -> None:
     simulated = "/simulators/" in parts.path + "/" or parts.hostname in _LOOPBACK_HOSTS
     if mode == "live" and simulated:
         raise InvalidRequest("a live connector account cannot point at a simulator", param="credentials.base_url")
+    if mode == "live" and "sandbox" in parts.hostname:
+        # A sandbox "succeeds" without moving money: a live payment settled there would ship unpaid goods.
+        raise InvalidRequest("a live connector account cannot point at a gateway sandbox; give the production "
+                             "base_url", param="credentials.base_url")
     if mode == "test" and not simulated and "sandbox" not in parts.hostname:
         raise InvalidRequest("a test connector account must point at a simulator or a gateway sandbox",
                              param="credentials.base_url")
@@ -124,8 +135,13 @@ def demo_merchant_ensure(*, raw_key: str | None, simulator_base_url: str) -> tup
     from lipwa.connectors.registry import connector_ids
 
     merchant = Merchant.objects.filter(name="Demo merchant").first() or merchant_create(name="Demo merchant")
-    if raw_key is None or not ApiKey.objects.filter(key_hash=crypto.sha256_hex(raw_key), revoked_at=None).exists():
+    existing = ApiKey.objects.filter(key_hash=crypto.sha256_hex(raw_key)).first() if raw_key else None
+    if existing is None:
         _, raw_key = api_key_create(merchant=merchant, mode="test", name="demo", raw_key=raw_key)
+    elif existing.revoked_at is not None or existing.merchant_id != merchant.id or existing.mode != "test":
+        # Reusing it would print a key that fails (revoked) or that acts for another merchant or mode.
+        raise InvalidRequest(f"the demo API key {existing.masked} is revoked or belongs to another merchant; "
+                             "choose another", param="key", code="api_key_exists")
     for connector in connector_ids():
         if not merchant.connector_accounts.filter(connector=connector, mode="test", is_active=True).exists():
             cls = connector_class(connector)
@@ -133,3 +149,41 @@ def demo_merchant_ensure(*, raw_key: str | None, simulator_base_url: str) -> tup
             connector_account_create(merchant=merchant, connector=connector, mode="test",
                                      credentials=credentials, name=f"{cls.display_name} simulator")
     return merchant, raw_key
+
+
+def connector_account_configure(*, account: ConnectorAccount, limits: dict | None = None,
+                                fees: dict | None = None) -> ConnectorAccount:
+    """Set per-currency amount limits ({"KES": {"min": 100, "max": 25000000}}) and fee rules
+    ({"KES": {"fixed": 0, "percent_bps": 150}}), all in integer minor units / basis points."""
+    from lipwa.common.money import CurrencyError, currency_exponent
+
+    def check(table: dict, allowed: set[str], name: str) -> dict:
+        if not isinstance(table, dict):
+            raise InvalidRequest(f"{name} must be an object keyed by currency", param=name)
+        for currency, rule in table.items():
+            try:
+                currency_exponent(currency)
+            except CurrencyError:
+                raise InvalidRequest(f"{name}: unknown currency {currency!r}", param=f"{name}.{currency}") from None
+            if not isinstance(rule, dict) or not set(rule) <= allowed or not rule:
+                raise InvalidRequest(f"{name}.{currency} must have keys among {sorted(allowed)}",
+                                     param=f"{name}.{currency}")
+            for key, value in rule.items():
+                if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                    raise InvalidRequest(f"{name}.{currency}.{key} must be a non-negative integer",
+                                         param=f"{name}.{currency}.{key}")
+        return table
+
+    if limits is not None:
+        for currency, rule in check(limits, {"min", "max"}, "limits").items():
+            if "min" in rule and "max" in rule and rule["min"] > rule["max"]:
+                raise InvalidRequest(f"limits.{currency}: min is above max", param=f"limits.{currency}")
+        account.limits = limits
+    if fees is not None:
+        for currency, rule in check(fees, {"fixed", "percent_bps"}, "fees").items():
+            if rule.get("percent_bps", 0) > 10_000:
+                raise InvalidRequest(f"fees.{currency}.percent_bps must be at most 10000 (100 %)",
+                                     param=f"fees.{currency}.percent_bps")
+        account.fees = fees
+    account.save(update_fields=["limits", "fees", "updated_at"])
+    return account

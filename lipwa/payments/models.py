@@ -42,6 +42,9 @@ class PaymentIntent(models.Model):
     phone_e164 = models.CharField(max_length=20, blank=True)
     country = models.CharField(max_length=2, blank=True)
     network = models.CharField(max_length=32, blank=True)
+    # Networks the payer's number may belong to, most likely first (prefix tables, overrides, history).
+    network_candidates = models.JSONField(default=list, blank=True)
+    fee_minor = models.BigIntegerField(default=0)
     customer = models.JSONField(default=dict)
     merchant_reference = models.CharField(max_length=200, blank=True)
     description = models.CharField(max_length=500, blank=True)
@@ -107,6 +110,21 @@ class PaymentAttempt(models.Model):
                                     name="attempt_gateway_reference_unique"),
             models.CheckConstraint(condition=Q(amount_minor__gt=0), name="attempt_amount_positive"),
         ]
+
+
+class PhoneNetwork(models.Model):
+    """The network a merchant's customer's number is on: set by the merchant (numbers are portable) or
+    learned from the last successful payment."""
+
+    SOURCES = [("override", "override"), ("last_success", "last_success")]
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="+")
+    phone_e164 = models.CharField(max_length=20)
+    network = models.CharField(max_length=32)
+    source = models.CharField(max_length=20, choices=SOURCES)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["merchant", "phone_e164"], name="phone_network_unique")]
 
 
 class AppendOnlyError(Exception):

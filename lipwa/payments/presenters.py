@@ -9,6 +9,12 @@ def _unix(value) -> int | None:
     return int(value.timestamp()) if value else None
 
 
+def _retry_networks(payment: PaymentIntent) -> list[str]:
+    if payment.failure_code != "subscriber_not_found":
+        return []
+    return [n for n in payment.network_candidates or [] if n != payment.network]
+
+
 def payment_to_dict(payment: PaymentIntent) -> dict:
     return {
         "id": payment.id,
@@ -21,6 +27,10 @@ def payment_to_dict(payment: PaymentIntent) -> dict:
         "method": payment.method,
         "provider": payment.provider,
         "network": payment.network or None,
+        "network_candidates": payment.network_candidates or [],
+        # After "subscriber not found", the networks still worth trying for this number.
+        "retry_networks": _retry_networks(payment),
+        "fee": payment.fee_minor,
         "phone": payment.phone_e164 or None,
         "customer": payment.customer or None,
         "merchant_reference": payment.merchant_reference or None,

@@ -17,6 +17,7 @@ from lipwa.connectors.types import ChargeResult, FailureCode, ResultStatus
 
 from .events import event_record
 from .models import PaymentAttempt, PaymentIntent
+from .networks import phone_network_remember
 from .signals import attempt_reference_assigned
 from .states import ATTEMPT_FINAL, PAYMENT_FINAL, AttemptStatus, PaymentStatus, attempt_transition, payment_transition
 
@@ -175,6 +176,8 @@ def _update_payment(payment: PaymentIntent, attempt: PaymentAttempt, result: Cha
     if result.next_action is not None or target != PaymentStatus.REQUIRES_ACTION:
         payment.next_action = dict(result.next_action) if result.next_action else None
     if target == PaymentStatus.SUCCEEDED:
+        phone_network_remember(merchant_id=payment.merchant_id, phone_e164=payment.phone_e164,
+                               network=payment.network)
         payment.succeeded_at = payment.succeeded_at or now
         payment.receipt_number = result.receipt_number or attempt.receipt_number or payment.receipt_number
     if target == PaymentStatus.FAILED:

@@ -1,44 +1,113 @@
-"""Choose the connector account that will carry a payment."""
+"""Choose the connector account that will carry a payment, and what it will cost.
+
+Without a provider, candidates are the connectors that support the method, the currency and the payer's
+country; for mobile money, the payer's candidate networks (payments.networks) are tried in order, and the
+first network one of the merchant's active accounts can charge wins.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from lipwa.common.errors import InvalidRequest
+from lipwa.common.money import Money
+from lipwa.common.phones import Phone
+from lipwa.connectors.base import Connector
 from lipwa.connectors.registry import UnknownConnector, connector_class, connector_ids
 from lipwa.merchants.models import ConnectorAccount, Merchant
 
+from .networks import network_candidates
 
-def route_payment(*, merchant: Merchant, mode: str, method: str, currency: str, provider: str | None,
-                  country: str | None) -> ConnectorAccount:
-    """Pick an active account of the merchant in the key's mode that can carry this method and currency.
 
-    With `provider`, only that connector is considered. Without it, every connector that supports the
-    method, the currency and the payer's country is a candidate, in registry order.
-    """
+@dataclass(frozen=True)
+class Route:
+    account: ConnectorAccount
+    network: str | None
+    network_candidates: tuple[str, ...]
+    fee_minor: int
+
+
+def route_payment(*, merchant: Merchant, mode: str, method: str, amount: Money, provider: str | None,
+                  phone: Phone | None, network: str | None = None) -> Route:
+    classes = _supported(provider, method, amount.currency, phone.country if phone else None)
+    candidates = network_candidates(merchant=merchant, phone=phone, explicit=network) if phone else ()
+    account, chosen = _pick(merchant, mode, classes, candidates, explicit_provider=bool(provider))
+    if account is None:
+        names = ", ".join(c.id for c in classes)
+        where = f" for {'/'.join(candidates)} numbers" if candidates and not provider else ""
+        raise InvalidRequest(f"no active {mode} connector account{where} ({names}): add one before taking "
+                             "payments", param="network" if network else "provider", code="no_connector_account")
+    _check_limits(account, amount)
+    return Route(account=account, network=chosen, network_candidates=candidates, fee_minor=fee_for(account, amount))
+
+
+def _supported(provider: str | None, method: str, currency: str, country: str | None) -> list[type[Connector]]:
     if provider:
         try:
-            candidates = [connector_class(provider)]
+            classes = [connector_class(provider)]
         except UnknownConnector as exc:
             raise InvalidRequest(str(exc), param="provider", code="unknown_provider") from None
     else:
-        candidates = [connector_class(c) for c in connector_ids()]
-    supported = [c for c in candidates if method in c.methods]
-    if not supported:
-        raise InvalidRequest(f"{provider or 'no provider'} does not support method {method!r}", param="method",
+        classes = [connector_class(c) for c in connector_ids()]
+    who = provider or "no provider"
+    classes = [c for c in classes if method in c.methods]
+    if not classes:
+        raise InvalidRequest(f"{who} does not support method {method!r}", param="method",
                              code="method_not_supported")
-    supported = [c for c in supported if currency in c.currencies]
-    if not supported:
-        raise InvalidRequest(f"{provider or 'no provider'} does not accept {currency} for {method}",
-                             param="currency", code="currency_not_supported")
+    classes = [c for c in classes if currency in c.currencies]
+    if not classes:
+        raise InvalidRequest(f"{who} does not accept {currency} for {method}", param="currency",
+                             code="currency_not_supported")
     if country:
-        supported = [c for c in supported if country in c.countries]
-        if not supported:
-            raise InvalidRequest(f"{provider or 'no provider'} cannot charge a phone number from {country}",
-                                 param="phone", code="country_not_supported")
-    for cls in supported:
-        account = (ConnectorAccount.objects.filter(merchant=merchant, mode=mode, connector=cls.id, is_active=True)
-                   .order_by("created_at").first())
+        classes = [c for c in classes if country in c.countries]
+        if not classes:
+            raise InvalidRequest(f"{who} cannot charge a phone number from {country} in {currency}", param="phone",
+                                 code="country_not_supported")
+    return classes
+
+
+def _account_for(merchant: Merchant, mode: str, cls: type[Connector]) -> ConnectorAccount | None:
+    return (ConnectorAccount.objects.filter(merchant=merchant, mode=mode, connector=cls.id, is_active=True)
+            .order_by("created_at").first())
+
+
+def _pick(merchant, mode, classes, candidates, *, explicit_provider: bool):
+    """(account, network): networks in order of likelihood; an explicit provider is trusted as given,
+    because numbers are portable and the merchant may know better than the prefix."""
+    if explicit_provider:
+        cls = classes[0]
+        network = next((n for n in candidates if n in cls.networks), None)
+        if network is None and len(cls.networks) == 1:
+            network = next(iter(cls.networks))
+        return _account_for(merchant, mode, cls), network
+    for network in candidates:
+        for cls in classes:
+            if network in cls.networks:
+                account = _account_for(merchant, mode, cls)
+                if account is not None:
+                    return account, network
+    if candidates:  # a network-based payer no account can reach: say so rather than guess
+        return None, None
+    for cls in classes:
+        account = _account_for(merchant, mode, cls)
         if account is not None:
-            return account
-    names = ", ".join(c.id for c in supported)
-    raise InvalidRequest(f"no active {mode} connector account for {names}: add one before taking payments",
-                         param="provider", code="no_connector_account")
+            return account, None
+    return None, None
+
+
+def _check_limits(account: ConnectorAccount, amount: Money) -> None:
+    limits = (account.limits or {}).get(amount.currency) or {}
+    minimum, maximum = limits.get("min"), limits.get("max")
+    if minimum is not None and amount.amount_minor < minimum:
+        raise InvalidRequest(f"amount must be at least {Money(minimum, amount.currency)} on this account",
+                             param="amount", code="amount_too_small")
+    if maximum is not None and amount.amount_minor > maximum:
+        raise InvalidRequest(f"amount must be at most {Money(maximum, amount.currency)} on this account",
+                             param="amount", code="amount_too_large")
+
+
+def fee_for(account: ConnectorAccount, amount: Money) -> int:
+    """Fixed plus percentage fee in minor units; the percentage part rounds half up (integer arithmetic)."""
+    rule = (account.fees or {}).get(amount.currency) or {}
+    fixed, basis_points = int(rule.get("fixed", 0)), int(rule.get("percent_bps", 0))
+    return fixed + (amount.amount_minor * basis_points + 5_000) // 10_000

@@ -37,7 +37,8 @@ FIRST_SYNC_DELAY_SECONDS = 10
 def payment_create(*, merchant: Merchant, mode: str, amount: int, currency: str, method: str,
                    provider: str | None = None, phone: str | None = None, customer: dict | None = None,
                    merchant_reference: str = "", description: str = "", metadata: dict | None = None,
-                   return_url: str = "", expires_in: int | None = None, confirm: bool = True) -> PaymentIntent:
+                   return_url: str = "", expires_in: int | None = None, network: str | None = None,
+                   confirm: bool = True) -> PaymentIntent:
     """Validate, route and persist a payment, then (by default) send it to the gateway."""
     from .routing import route_payment
 
@@ -46,8 +47,9 @@ def payment_create(*, merchant: Merchant, mode: str, amount: int, currency: str,
         raise InvalidRequest(f"method must be one of {', '.join(dict(METHODS))}", param="method")
     parsed_phone = _parse_payer_phone(phone or (customer or {}).get("phone"), method,
                                       default_country_for_currency(currency))
-    account = route_payment(merchant=merchant, mode=mode, method=method, currency=currency, provider=provider,
-                            country=parsed_phone.country if parsed_phone else None)
+    route = route_payment(merchant=merchant, mode=mode, method=method, amount=money, provider=provider,
+                          phone=parsed_phone, network=network)
+    account = route.account
     cls = connector_class(account.connector)
     expires_in = cls.default_expires_in_seconds if expires_in is None else expires_in
     if not EXPIRES_IN_MIN_SECONDS <= expires_in <= EXPIRES_IN_MAX_SECONDS:
@@ -57,7 +59,8 @@ def payment_create(*, merchant: Merchant, mode: str, amount: int, currency: str,
     payment = PaymentIntent(
         merchant=merchant, mode=mode, amount_minor=money.amount_minor, currency=currency, method=method,
         provider=cls.id, connector_account=account, phone_e164=parsed_phone.e164 if parsed_phone else "",
-        country=parsed_phone.country if parsed_phone else "", customer=customer or {},
+        country=parsed_phone.country if parsed_phone else "", network=route.network or "",
+        network_candidates=list(route.network_candidates), fee_minor=route.fee_minor, customer=customer or {},
         merchant_reference=merchant_reference, description=description, metadata=metadata or {},
         return_url=return_url, expires_at=now + timedelta(seconds=expires_in), created_at=now, updated_at=now,
     )
@@ -111,6 +114,7 @@ def _charge_request(payment: PaymentIntent, attempt_id: str) -> ChargeRequest:
         phone=phone, merchant_reference=payment.merchant_reference, description=payment.description,
         customer_name=str(customer.get("name") or ""), customer_email=str(customer.get("email") or ""),
         return_url=payment.return_url, metadata={str(k): str(v) for k, v in (payment.metadata or {}).items()},
+        network=payment.network or None,
     )
 
 

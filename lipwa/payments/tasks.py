@@ -31,9 +31,14 @@ def payments_expire_due() -> int:
     arrived just in time still counts."""
     expired = 0
     for payment_id in payments_due_for_expiry():
-        try:
-            for attempt_id in open_attempts_of(payment_id=payment_id):
+        for attempt_id in open_attempts_of(payment_id=payment_id):
+            try:
                 attempt_sync(attempt_id=attempt_id)
+            except Exception:
+                # The last query is a courtesy; if it cannot even be made (say, credentials that no longer
+                # decrypt), the payment must still expire rather than stay processing forever.
+                log.exception("last sync of attempt %s before expiry failed", attempt_id)
+        try:
             payment = payment_expire(payment_id=payment_id)
             expired += payment.status == "expired"
         except Exception:

@@ -24,7 +24,7 @@ def create_payment(request: HttpRequest, body: PaymentCreateIn):
     key = request.auth
     payment = payment_create(
         merchant=key.merchant, mode=key.mode, amount=body.amount, currency=body.currency, method=body.method,
-        provider=body.provider, phone=body.phone,
+        provider=body.provider, phone=body.phone, network=body.network,
         customer=body.customer.model_dump(exclude_none=True) if body.customer else None,
         merchant_reference=body.merchant_reference or "", description=body.description or "",
         metadata=body.metadata, return_url=body.return_url or "", expires_in=body.expires_in,

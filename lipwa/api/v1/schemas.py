@@ -24,6 +24,9 @@ class PaymentCreateIn(StrictSchema):
     method: Literal["mobile_money", "card", "bank_transfer", "cash"]
     provider: StrictStr | None = Field(None, max_length=32, description="Connector id; routed if absent")
     phone: StrictStr | None = Field(None, max_length=32)
+    network: StrictStr | None = Field(None, max_length=32,
+                                      description="The payer's mobile network, when you know it better than the "
+                                                  "number's prefix (ported numbers)")
     customer: CustomerIn | None = None
     merchant_reference: StrictStr | None = Field(None, max_length=200)
     description: StrictStr | None = Field(None, max_length=500)
@@ -43,6 +46,9 @@ class PaymentOut(Schema):
     method: str
     provider: str
     network: str | None
+    network_candidates: list[str]
+    retry_networks: list[str]
+    fee: int
     phone: str | None
     customer: dict | None
     merchant_reference: str | None
@@ -77,3 +83,17 @@ class ErrorBody(Schema):
 
 class ErrorOut(Schema):
     error: ErrorBody
+
+
+class PhoneNetworkIn(StrictSchema):
+    phone: StrictStr = Field(max_length=32, description="In international form, e.g. +255754123456")
+    network: StrictStr = Field(max_length=32)
+
+
+class PhoneNetworkOut(Schema):
+    object: str
+    phone: str
+    country: str
+    network: str | None
+    source: str | None
+    detected: list[str]

@@ -124,3 +124,18 @@ def test_standalone_simulator_serves_daraja_paths(tmp_path):
 def test_unknown_simulator(lipwa):
     code, _, err = lipwa("simulate", "venmo", "--port", "9")
     assert code == 2 and "unknown provider" in err
+
+
+@pytest.mark.django_db
+def test_accounts_configure_limits_and_fees(lipwa, merchant):
+    from lipwa.payments.tests.factories import unreachable_mpesa_account
+
+    account = unreachable_mpesa_account(merchant)
+    code, out, err = lipwa("accounts", "configure", account.id, "--limit", "KES=100:25000000", "--fee", "KES=0:150")
+    assert code == 0, err
+    account.refresh_from_db()
+    assert account.limits == {"KES": {"min": 100, "max": 25000000}}
+    assert account.fees == {"KES": {"fixed": 0, "percent_bps": 150}}
+    assert lipwa("accounts", "configure", account.id, "--limit", "KES=lots")[0] == 2
+    assert lipwa("accounts", "configure", account.id, "--fee", "KES=0:20000")[0] == 2
+    assert lipwa("accounts", "configure", "ca_missing", "--fee", "KES=0:1")[0] == 2

@@ -68,6 +68,7 @@ class MpesaConnector(Connector):
     methods = frozenset({"mobile_money"})
     currencies = frozenset({CURRENCY})
     countries = frozenset({"KE"})
+    networks = frozenset({"safaricom"})
     credential_fields = CREDENTIAL_FIELDS
     # Daraja drops callbacks whose URL contains "mpesa" (PROVIDERS.md 1.5), so the hooks path says "daraja".
     callback_slug = "daraja"
