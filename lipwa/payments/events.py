@@ -6,6 +6,7 @@ from lipwa.common import clock
 
 from .models import PaymentEvent, PaymentIntent
 from .presenters import payment_to_dict
+from .signals import event_recorded
 
 
 def event_record(payment: PaymentIntent, event_type: str, *, attempt_id: str = "", extra: dict | None = None
@@ -13,5 +14,7 @@ def event_record(payment: PaymentIntent, event_type: str, *, attempt_id: str = "
     data = {"object": payment_to_dict(payment)}
     if extra:
         data.update(extra)
-    return PaymentEvent.objects.create(merchant_id=payment.merchant_id, payment=payment, attempt_id=attempt_id,
-                                       type=event_type, data=data, created_at=clock.now())
+    event = PaymentEvent.objects.create(merchant_id=payment.merchant_id, payment=payment, attempt_id=attempt_id,
+                                        type=event_type, data=data, created_at=clock.now())
+    event_recorded.send(sender=PaymentEvent, event=event)
+    return event
