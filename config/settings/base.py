@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "lipwa.merchants",
     "lipwa.payments",
+    "lipwa.ledger",
     "lipwa.webhooks_in",
     "lipwa.connectors",
     "lipwa.ops",

@@ -38,6 +38,8 @@ def add_parsers(commands) -> None:
                            help="minor units, e.g. KES=100:25000000 (leave a side empty for no bound)")
     configure.add_argument("--fee", action="append", default=[], metavar="CUR=FIXED:BPS",
                            help="fixed minor units plus basis points, e.g. KES=0:150 for 1.5 %%")
+    ledger = commands.add_parser("ledger", help="ledger checks").add_subparsers(dest="action", required=True)
+    ledger.add_parser("verify", help="recompute every balance from its transfers and compare (exit 1 on drift)")
     listing = accounts.add_parser("list", help="list a merchant's accounts with masked credentials")
     listing.add_argument("--merchant", required=True)
 
@@ -148,7 +150,18 @@ def _accounts_list(args) -> int:
     return 0
 
 
+def _ledger_verify(args) -> int:
+    from lipwa.ledger.selectors import ledger_verify
+
+    problems = ledger_verify()
+    for problem in problems:
+        print(problem)
+    print("ledger consistent" if not problems else f"{len(problems)} problem(s)")
+    return 1 if problems else 0
+
+
 _ACTIONS = {
+    ("ledger", "verify"): _ledger_verify,
     ("merchants", "create"): _merchants_create,
     ("keys", "create"): _keys_create,
     ("keys", "revoke"): _keys_revoke,

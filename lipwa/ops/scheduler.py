@@ -19,6 +19,7 @@ PERIODIC_TASKS = (
     "lipwa.ops.tasks.worker_heartbeat",
     "lipwa.payments.tasks.attempts_sync_due",
     "lipwa.payments.tasks.payments_expire_due",
+    "lipwa.ledger.tasks.ledger_pending_expire_due",
 )
 
 

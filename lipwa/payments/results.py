@@ -14,6 +14,7 @@ from django.db import transaction
 from lipwa.common import clock
 from lipwa.common.errors import NotFound
 from lipwa.connectors.types import ChargeResult, FailureCode, ResultStatus
+from lipwa.ledger.postings import charge_captured
 
 from .events import event_record
 from .models import PaymentAttempt, PaymentIntent
@@ -73,6 +74,11 @@ def attempt_apply_result(*, attempt_id: str, result: ChargeResult, source: str) 
             return payment
         attempt_transition(attempt.status, target)
         _update_attempt(attempt, result, target, now)
+        if target == AttemptStatus.SUCCEEDED:
+            # Money moved at the gateway: the ledger records it even when the payment was already final.
+            charge_captured(merchant_id=payment.merchant_id, mode=payment.mode, currency=attempt.currency,
+                            connector_account_id=attempt.connector_account_id, payment_id=payment.id,
+                            attempt_id=attempt.id, amount_minor=attempt.amount_minor, fee_minor=payment.fee_minor)
         if payment.status in PAYMENT_FINAL:
             # Only a success can reach here (see _contradicts); the attempt records it, the payment stays.
             return payment

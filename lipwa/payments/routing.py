@@ -38,7 +38,11 @@ def route_payment(*, merchant: Merchant, mode: str, method: str, amount: Money, 
         raise InvalidRequest(f"no active {mode} connector account{where} ({names}): add one before taking "
                              "payments", param="network" if network else "provider", code="no_connector_account")
     _check_limits(account, amount)
-    return Route(account=account, network=chosen, network_candidates=candidates, fee_minor=fee_for(account, amount))
+    fee_minor = fee_for(account, amount)
+    if fee_minor >= amount.amount_minor:
+        raise InvalidRequest(f"the fee on this account ({Money(fee_minor, amount.currency)}) would take the whole "
+                             "amount", param="amount", code="amount_too_small")
+    return Route(account=account, network=chosen, network_candidates=candidates, fee_minor=fee_minor)
 
 
 def _supported(provider: str | None, method: str, currency: str, country: str | None) -> list[type[Connector]]:
@@ -49,21 +53,25 @@ def _supported(provider: str | None, method: str, currency: str, country: str | 
             raise InvalidRequest(str(exc), param="provider", code="unknown_provider") from None
     else:
         classes = [connector_class(c) for c in connector_ids()]
-    who = provider or "no provider"
     classes = [c for c in classes if method in c.methods]
     if not classes:
-        raise InvalidRequest(f"{who} does not support method {method!r}", param="method",
+        raise InvalidRequest(_refusal(provider, f"take method {method!r}"), param="method",
                              code="method_not_supported")
     classes = [c for c in classes if currency in c.currencies]
     if not classes:
-        raise InvalidRequest(f"{who} does not accept {currency} for {method}", param="currency",
+        raise InvalidRequest(_refusal(provider, f"take {currency} for {method}"), param="currency",
                              code="currency_not_supported")
     if country:
         classes = [c for c in classes if country in c.countries]
         if not classes:
-            raise InvalidRequest(f"{who} cannot charge a phone number from {country} in {currency}", param="phone",
-                                 code="country_not_supported")
+            raise InvalidRequest(_refusal(provider, f"charge a phone number from {country} in {currency}"),
+                                 param="phone", code="country_not_supported")
     return classes
+
+
+def _refusal(provider: str | None, what: str) -> str:
+    """'<provider> cannot take UGX …' for a named provider; 'no connector can take UGX …' when routing."""
+    return f"{provider} cannot {what}" if provider else f"no connector can {what}"
 
 
 def _account_for(merchant: Merchant, mode: str, cls: type[Connector]) -> ConnectorAccount | None:

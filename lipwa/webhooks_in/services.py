@@ -41,10 +41,12 @@ def inbound_webhook_receive(*, slug: str, account_id: str, token: str | None, pa
     except UnknownConnector:
         connector_id = ""
     reason = _refusal_reason(connector_id, account, token)
+    # The token is a secret (it lets anyone post callbacks for the account); keep only its masked form.
+    stored_path = path.replace(token, crypto.mask_secret(token)) if token else path
     with transaction.atomic():
         webhook = InboundWebhook.objects.create(
             connector=connector_id or slug[:32], connector_account=account if account and not reason else None,
-            path=path[:500], headers=kept_headers, body=body, remote_addr=remote_addr[:64],
+            path=stored_path[:500], headers=kept_headers, body=body, remote_addr=remote_addr[:64],
             status=InboundStatus.REJECTED if reason else InboundStatus.RECEIVED, status_reason=reason,
             received_at=clock.now())
         if not reason:

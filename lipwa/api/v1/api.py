@@ -12,6 +12,7 @@ from lipwa.common.errors import AuthenticationFailed, LipwaError
 
 from ..errors import error_json, error_response
 from .auth import ApiKeyAuth
+from .ledger import router as ledger_router
 from .payments import router as payments_router
 from .phone_networks import router as phone_networks_router
 
@@ -20,6 +21,7 @@ log = logging.getLogger("lipwa.api")
 api = NinjaAPI(title="lipwa API", version="1", description="Payments over African gateways.",
                urls_namespace="v1", openapi_url="/openapi.json", docs_url="/docs", auth=ApiKeyAuth())
 api.add_router("/", payments_router)
+api.add_router("/", ledger_router)
 api.add_router("/", phone_networks_router)
 
 

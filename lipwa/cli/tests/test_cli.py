@@ -139,3 +139,19 @@ def test_accounts_configure_limits_and_fees(lipwa, merchant):
     assert lipwa("accounts", "configure", account.id, "--limit", "KES=lots")[0] == 2
     assert lipwa("accounts", "configure", account.id, "--fee", "KES=0:20000")[0] == 2
     assert lipwa("accounts", "configure", "ca_missing", "--fee", "KES=0:1")[0] == 2
+
+
+@pytest.mark.django_db
+def test_ledger_verify(lipwa, merchant):
+    from lipwa.ledger.codes import AccountKind, TransferCode
+    from lipwa.ledger.models import LedgerAccount
+    from lipwa.ledger.services import account_ensure, transfer_create
+
+    clearing = account_ensure(merchant=merchant, mode="test", currency="KES", kind=AccountKind.GATEWAY_CLEARING)
+    available = account_ensure(merchant=merchant, mode="test", currency="KES", kind=AccountKind.MERCHANT_AVAILABLE)
+    transfer_create(transfer_id="t1", debit=clearing, credit=available, amount_minor=500, code=TransferCode.CHARGE)
+    code, out, _ = lipwa("ledger", "verify")
+    assert code == 0 and "consistent" in out
+    LedgerAccount.objects.filter(id=available.id).update(credits_posted=501)
+    code, out, _ = lipwa("ledger", "verify")
+    assert code == 1 and available.id in out

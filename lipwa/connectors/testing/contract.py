@@ -92,6 +92,12 @@ class ConnectorContract:
         assert payment.status == "succeeded", payment.failure_message
         assert payment.gateway_reference
         assert self.events_of(payment.id).count("payment.succeeded") == 1
+        from lipwa.ledger.selectors import balance_get, ledger_verify
+
+        assert ledger_verify() == []
+        balances = balance_get(merchant=account.merchant, mode="test")["balances"]
+        assert [(b["currency"], b["available"]) for b in balances] == [
+            (self.currency, self.amount_minor - payment.fee_minor)]
 
     @pytest.mark.parametrize("scenario, failure_code", [
         ("001", "insufficient_funds"),
