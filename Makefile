@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # The stamp changes whenever the pinned dependencies or the project metadata change.
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: run test lint clean
+.PHONY: run test lint clean browser
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,7 +23,14 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
-test: $(STAMP)
+# Browser tests drive Debian's Chromium (Playwright's own browser download cannot work here).
+browser:
+	@command -v chromium >/dev/null || { \
+	  echo "installing Debian chromium for the browser tests"; \
+	  $(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq && \
+	  $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq chromium >/dev/null; }
+
+test: $(STAMP) browser
 	bash scripts/test.sh
 
 clean:

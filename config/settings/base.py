@@ -34,6 +34,8 @@ LIPWA_SIMULATOR_HANG_SECONDS = float(os.environ.get("LIPWA_SIMULATOR_HANG_SECOND
 LIPWA_SIMULATOR_DELAY_SECONDS = float(os.environ.get("LIPWA_SIMULATOR_DELAY_SECONDS", "2"))
 # Largest request body the API accepts; larger bodies get 413 before they are read.
 LIPWA_MAX_BODY_BYTES = int(os.environ.get("LIPWA_MAX_BODY_BYTES", str(256 * 1024)))
+# How long lipwa waits for a merchant's webhook endpoint to answer.
+LIPWA_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("LIPWA_WEBHOOK_TIMEOUT_SECONDS", "10"))
 # The worker must have run its heartbeat task within this many seconds for /readyz to pass.
 LIPWA_WORKER_HEARTBEAT_MAX_AGE_SECONDS = int(os.environ.get("LIPWA_WORKER_HEARTBEAT_MAX_AGE_SECONDS", "60"))
 
@@ -49,7 +51,9 @@ INSTALLED_APPS = [
     "lipwa.merchants",
     "lipwa.payments",
     "lipwa.ledger",
+    "lipwa.audit",
     "lipwa.webhooks_in",
+    "lipwa.webhooks_out",
     "lipwa.connectors",
     "lipwa.ops",
 ]
@@ -140,3 +144,7 @@ LOGGING = {
 LIPWA_CONNECTORS = [
     "lipwa.connectors.mpesa.connector.MpesaConnector",
 ]
+# LIPWA_ENABLED_CONNECTORS=mpesa,airtel keeps only those connectors (and their simulators).
+if os.environ.get("LIPWA_ENABLED_CONNECTORS"):
+    _enabled = {c.strip() for c in os.environ["LIPWA_ENABLED_CONNECTORS"].split(",") if c.strip()}
+    LIPWA_CONNECTORS = [path for path in LIPWA_CONNECTORS if path.split(".")[2] in _enabled]

@@ -38,6 +38,18 @@ def add_parsers(commands) -> None:
                            help="minor units, e.g. KES=100:25000000 (leave a side empty for no bound)")
     configure.add_argument("--fee", action="append", default=[], metavar="CUR=FIXED:BPS",
                            help="fixed minor units plus basis points, e.g. KES=0:150 for 1.5 %%")
+    refunds = commands.add_parser("refunds", help="decide and record refunds").add_subparsers(dest="action",
+                                                                                              required=True)
+    for action in ("approve", "reject"):
+        decide = refunds.add_parser(action, help=f"{action} a refund that needs approval")
+        decide.add_argument("refund_id")
+        decide.add_argument("--by", required=True, help="who decides (must not be who requested it)")
+        decide.add_argument("--note", default="")
+    manual = refunds.add_parser("record-manual", help="record a refund made outside the gateway, with evidence")
+    manual.add_argument("refund_id")
+    manual.add_argument("--by", required=True)
+    manual.add_argument("--reference", required=True, help="receipt or bank reference of the manual refund")
+    manual.add_argument("--note", default="")
     ledger = commands.add_parser("ledger", help="ledger checks").add_subparsers(dest="action", required=True)
     ledger.add_parser("verify", help="recompute every balance from its transfers and compare (exit 1 on drift)")
     listing = accounts.add_parser("list", help="list a merchant's accounts with masked credentials")
@@ -150,6 +162,26 @@ def _accounts_list(args) -> int:
     return 0
 
 
+def _refunds_decide(args) -> int:
+    from lipwa.payments.refunds import refund_approve, refund_reject
+
+    if args.action == "approve":
+        refund = refund_approve(refund_id=args.refund_id, approver=f"user:{args.by}")
+    else:
+        refund = refund_reject(refund_id=args.refund_id, rejecter=f"user:{args.by}", note=args.note)
+    print(f"{refund.id} {refund.status}")
+    return 0
+
+
+def _refunds_record_manual(args) -> int:
+    from lipwa.payments.refunds import refund_record_manual
+
+    refund = refund_record_manual(refund_id=args.refund_id, operator=f"user:{args.by}",
+                                  evidence={"reference": args.reference, "note": args.note})
+    print(f"{refund.id} {refund.status}")
+    return 0
+
+
 def _ledger_verify(args) -> int:
     from lipwa.ledger.selectors import ledger_verify
 
@@ -162,6 +194,9 @@ def _ledger_verify(args) -> int:
 
 _ACTIONS = {
     ("ledger", "verify"): _ledger_verify,
+    ("refunds", "approve"): _refunds_decide,
+    ("refunds", "reject"): _refunds_decide,
+    ("refunds", "record-manual"): _refunds_record_manual,
     ("merchants", "create"): _merchants_create,
     ("keys", "create"): _keys_create,
     ("keys", "revoke"): _keys_revoke,

@@ -52,6 +52,23 @@ def decrypt_json(token: str, key_b64: str, associated_data: bytes = b"") -> dict
     return json.loads(plaintext)
 
 
+def encrypt_bytes(value: bytes, key_b64: str, associated_data: bytes = b"") -> bytes:
+    """AES-GCM for opaque bytes (stored API responses may carry secrets shown once)."""
+    nonce = os.urandom(12)
+    return _VERSION + b"." + base64.b64encode(nonce + AESGCM(_key_bytes(key_b64)).encrypt(
+        nonce, value, _VERSION + associated_data))
+
+
+def decrypt_bytes(token: bytes, key_b64: str, associated_data: bytes = b"") -> bytes:
+    key = _key_bytes(key_b64)
+    try:
+        version, _, body = bytes(token).partition(b".")
+        raw = base64.b64decode(body)
+        return AESGCM(key).decrypt(raw[:12], raw[12:], version + associated_data)
+    except Exception as exc:
+        raise DecryptionError("stored data could not be decrypted (wrong key or tampered data)") from exc
+
+
 def hmac_hex(secret: str | bytes, message: str | bytes, algorithm: str = "sha256") -> str:
     secret_bytes = secret.encode() if isinstance(secret, str) else secret
     message_bytes = message.encode() if isinstance(message, str) else message

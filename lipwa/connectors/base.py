@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from typing import ClassVar
+from urllib.parse import urlsplit
 
 from .errors import NotSupported
 from .types import (
@@ -23,6 +25,19 @@ from .types import (
     WebhookVerification,
 )
 
+_LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "0.0.0.0"}
+_SANDBOX_HOST_WORDS = ("sandbox", "uat", "staging", "test")
+
+
+def _environment_of_url(url: str) -> str:
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if host in _LOOPBACK_HOSTS or "/simulators/" in parts.path + "/":
+        return "simulator"
+    if any(word in host for word in _SANDBOX_HOST_WORDS):
+        return "sandbox"
+    return "production"
+
 
 class Connector(ABC):
     id: ClassVar[str]
@@ -30,6 +45,9 @@ class Connector(ABC):
     methods: ClassVar[frozenset[str]]
     currencies: ClassVar[frozenset[str]]
     countries: ClassVar[frozenset[str]]
+    # When several connectors can carry a payment, the lowest priority wins: a network's own gateway (10)
+    # before an aggregator (20) before a card processor's mobile-money rail (30).
+    routing_priority: ClassVar[int] = 50
     # Mobile networks this connector can charge (ids from lipwa.common.networks), empty if not network-based.
     networks: ClassVar[frozenset[str]] = frozenset()
     credential_fields: ClassVar[tuple[CredentialField, ...]]
@@ -41,6 +59,19 @@ class Connector(ABC):
 
     def __init__(self, account: AccountContext) -> None:
         self.account = account
+
+    @classmethod
+    def environment_of(cls, credentials: Mapping[str, str]) -> str:
+        """"simulator", "sandbox", "production" or "offline": what these credentials reach. By default judged from
+        every `*base_url` host; gateways with one host for test and live override it (key prefixes)."""
+        environments = {_environment_of_url(url) for name, url in credentials.items()
+                        if name.endswith("base_url") and url}
+        if not environments:
+            return "offline"  # nothing to reach (cash, bank transfer): valid in test and live alike
+        for environment in ("simulator", "sandbox"):
+            if environment in environments:
+                return environment
+        return "production"
 
     @classmethod
     def simulator_credentials(cls, simulator_base_url: str) -> dict[str, str]:

@@ -94,8 +94,10 @@ class ChargeRequest:
     customer_email: str = ""
     return_url: str = ""
     metadata: Mapping[str, str] = field(default_factory=dict)
-    # The payer's mobile network (e.g. "vodacom_tz"), for gateways that serve several networks.
+    # The payer's mobile network (e.g. "vodacom", ids from lipwa.common.networks), for gateways that serve
+    # several networks.
     network: str | None = None
+    method: str = ""  # "mobile_money", "card", … as the merchant asked
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,9 @@ def _account_id() -> str:
 class Merchant(models.Model):
     id = models.CharField(primary_key=True, max_length=40, default=_merchant_id, editable=False)
     name = models.CharField(max_length=200)
+    # Refunds above these amounts (minor units per currency, e.g. {"KES": 500000}) need a second person's
+    # approval; an absent currency means no approval is needed.
+    refund_approval_thresholds = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

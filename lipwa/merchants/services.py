@@ -17,7 +17,6 @@ from .models import ApiKey, ConnectorAccount, Merchant
 
 # \Z rather than $, because $ also matches before a trailing newline and would let "sk_test_…\n" through.
 API_KEY_PATTERN = re.compile(r"^sk_(test|live)_[A-Za-z0-9_-]{16,100}\Z")
-_LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "0.0.0.0"}
 
 
 def merchant_create(*, name: str) -> Merchant:
@@ -57,6 +56,9 @@ def api_key_authenticate(raw: str | None) -> ApiKey:
         raise AuthenticationFailed(f"invalid API key {crypto.mask_secret(raw)}")
     if key.revoked_at is not None:
         raise AuthenticationFailed(f"API key {key.masked} was revoked", code="api_key_revoked")
+    now = clock.now()
+    if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 60:  # one write a minute at most
+        ApiKey.objects.filter(id=key.id).update(last_used_at=now)
     return key
 
 
@@ -82,7 +84,7 @@ def connector_account_create(*, merchant: Merchant, connector: str, mode: str, c
     if missing:
         raise InvalidRequest(f"missing credentials for {connector}: {', '.join(missing)}", param="credentials")
     values = {f.name: str(credentials.get(f.name) or f.default or "") for f in cls.credential_fields}
-    _check_environment(mode, values.get("base_url", ""))
+    _check_environment(mode, cls, values)
     with transaction.atomic():
         account = ConnectorAccount(merchant=merchant, connector=connector, mode=mode, name=name,
                                    timeout_seconds=timeout_seconds)
@@ -91,21 +93,20 @@ def connector_account_create(*, merchant: Merchant, connector: str, mode: str, c
     return account
 
 
-def _check_environment(mode: str, base_url: str) -> None:
-    """Live accounts never point at a simulator; test keys never reach a production gateway."""
-    if not base_url:
-        return
-    parts = urlsplit(base_url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InvalidRequest(f"base_url {base_url!r} is not an http(s) URL", param="credentials.base_url")
-    simulated = "/simulators/" in parts.path + "/" or parts.hostname in _LOOPBACK_HOSTS
-    if mode == "live" and simulated:
-        raise InvalidRequest("a live connector account cannot point at a simulator", param="credentials.base_url")
-    if mode == "live" and "sandbox" in parts.hostname:
-        # A sandbox "succeeds" without moving money: a live payment settled there would ship unpaid goods.
-        raise InvalidRequest("a live connector account cannot point at a gateway sandbox; give the production "
-                             "base_url", param="credentials.base_url")
-    if mode == "test" and not simulated and "sandbox" not in parts.hostname:
+def _check_environment(mode: str, cls, values: dict[str, str]) -> None:
+    """Live accounts never point at a simulator or a sandbox (a sandbox "succeeds" without moving money);
+    test accounts never reach a production gateway. The connector says which environment its credentials
+    name (by host for most gateways, by key prefix for some)."""
+    for name, url in values.items():
+        if name.endswith("base_url") and url:
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise InvalidRequest(f"{name} {url!r} is not an http(s) URL", param=f"credentials.{name}")
+    environment = cls.environment_of(values)
+    if mode == "live" and environment not in ("production", "offline"):
+        raise InvalidRequest(f"a live connector account cannot point at a {environment}; give the production "
+                             "credentials and URLs", param="credentials.base_url")
+    if mode == "test" and environment == "production":
         raise InvalidRequest("a test connector account must point at a simulator or a gateway sandbox",
                              param="credentials.base_url")
 

@@ -19,6 +19,8 @@ PERIODIC_TASKS = (
     "lipwa.ops.tasks.worker_heartbeat",
     "lipwa.payments.tasks.attempts_sync_due",
     "lipwa.payments.tasks.payments_expire_due",
+    "lipwa.webhooks_out.tasks.webhook_deliveries_send_due",
+    "lipwa.payments.tasks.refunds_sync_due",
     "lipwa.ledger.tasks.ledger_pending_expire_due",
 )
 

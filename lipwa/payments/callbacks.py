@@ -35,20 +35,28 @@ def attempt_for_callback(*, connector_account_id: str, parsed: WebhookParseResul
     return candidates[0]
 
 
-def attempt_apply_callback(*, attempt_id: str, result: ChargeResult, verified: bool) -> str:
+class CallbackOutcome:
+    APPLIED = "applied"
+    AWAITING = "awaiting_confirmation"  # the status query does not say final yet: keep it and try again
+    CONTRADICTED = "contradicted"
+
+
+def attempt_apply_callback(*, attempt_id: str, result: ChargeResult, verified: bool) -> tuple[str, str]:
     """Apply a callback's result. An unverifiable callback is only a hint: the gateway is asked, and the
-    callback counts only if the gateway's answer agrees. Returns what happened, for the inbound record."""
+    callback counts only if the gateway's answer agrees. Returns (outcome, explanation)."""
     if verified:
         attempt_apply_result(attempt_id=attempt_id, result=result, source="callback")
-        return "applied"
+        return CallbackOutcome.APPLIED, "signature verified"
     queried = attempt_sync(attempt_id=attempt_id)  # applies the query's own answer
     query_status = queried.attempts.get(id=attempt_id).status
     if query_status == RESULT_TO_ATTEMPT[result.status]:
         # The query agrees; the callback carries details the query lacks (receipt number, amount).
         attempt_apply_result(attempt_id=attempt_id, result=result, source="callback")
-        return "applied after confirmation by status query"
-    if not result.status.is_final or query_status in ("processing", "requires_action", "pending"):
-        return f"not yet confirmed: status query says {query_status}; will re-query"
+        return CallbackOutcome.APPLIED, "confirmed by status query"
+    if query_status in ("processing", "requires_action", "pending"):
+        # Kept, not dropped: it is processed again when the attempt reaches a final status, so a receipt
+        # number (or an amount mismatch) it carries is not lost.
+        return CallbackOutcome.AWAITING, f"status query still says {query_status}; re-checked when final"
     log.warning("callback for attempt %s says %s but the status query says %s", attempt_id, result.status,
                 query_status)
-    return f"contradicted by status query ({query_status}); query result applied"
+    return CallbackOutcome.CONTRADICTED, f"contradicted by status query ({query_status}); query result applied"

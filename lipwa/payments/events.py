@@ -9,9 +9,10 @@ from .presenters import payment_to_dict
 from .signals import event_recorded
 
 
-def event_record(payment: PaymentIntent, event_type: str, *, attempt_id: str = "", extra: dict | None = None
-                 ) -> PaymentEvent:
-    data = {"object": payment_to_dict(payment)}
+def event_record(payment: PaymentIntent, event_type: str, *, attempt_id: str = "", extra: dict | None = None,
+                 obj: dict | None = None) -> PaymentEvent:
+    """`obj` is the event's subject when it is not the payment itself (a refund)."""
+    data = {"object": obj if obj is not None else payment_to_dict(payment)}
     if extra:
         data.update(extra)
     event = PaymentEvent.objects.create(merchant_id=payment.merchant_id, payment=payment, attempt_id=attempt_id,

@@ -14,9 +14,10 @@ import json
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from lipwa.common import clock
+from lipwa.common import clock, crypto
 from lipwa.common.errors import IdempotencyError, InvalidRequest
 from lipwa.merchants.models import Merchant
 
@@ -70,16 +71,19 @@ def idempotency_begin(*, merchant: Merchant, mode: str, key: str, method: str, p
     if existing.in_flight:
         raise IdempotencyError(f"a request with Idempotency-Key {key!r} is still being processed; retry later",
                                param="Idempotency-Key")
-    return None, StoredResponse(existing.response_status, bytes(existing.response_body),
-                                existing.response_content_type)
+    body = crypto.decrypt_bytes(bytes(existing.response_body), settings.LIPWA_ENCRYPTION_KEY,
+                                associated_data=str(existing.pk).encode())
+    return None, StoredResponse(existing.response_status, body, existing.response_content_type)
 
 
 def idempotency_complete(*, record: IdempotencyRecord, status: int, body: bytes, content_type: str) -> None:
     if status >= 500:
         record.delete()
         return
+    # Encrypted: a stored response may hold a secret shown once (a webhook signing secret, an API key).
+    sealed = crypto.encrypt_bytes(body, settings.LIPWA_ENCRYPTION_KEY, associated_data=str(record.pk).encode())
     IdempotencyRecord.objects.filter(pk=record.pk).update(
-        in_flight=False, response_status=status, response_body=body, response_content_type=content_type)
+        in_flight=False, response_status=status, response_body=sealed, response_content_type=content_type)
 
 
 def idempotency_records_purge() -> int:

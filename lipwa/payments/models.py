@@ -8,7 +8,7 @@ from django.db.models import Q
 from lipwa.common.ids import new_id
 from lipwa.merchants.models import MODES, ConnectorAccount, Merchant
 
-from .states import AttemptStatus, PaymentStatus
+from .states import AttemptStatus, PaymentStatus, RefundStatus
 
 METHODS = [(m, m) for m in ("mobile_money", "card", "bank_transfer", "cash")]
 
@@ -19,6 +19,10 @@ def _payment_id() -> str:
 
 def _attempt_id() -> str:
     return new_id("att")
+
+
+def _refund_id() -> str:
+    return new_id("rfd")
 
 
 def _event_id() -> str:
@@ -110,6 +114,38 @@ class PaymentAttempt(models.Model):
                                     name="attempt_gateway_reference_unique"),
             models.CheckConstraint(condition=Q(amount_minor__gt=0), name="attempt_amount_positive"),
         ]
+
+
+class Refund(models.Model):
+    """Money going back to the customer for (part of) a successful payment."""
+
+    id = models.CharField(primary_key=True, max_length=40, default=_refund_id, editable=False)
+    payment = models.ForeignKey(PaymentIntent, on_delete=models.PROTECT, related_name="refunds")
+    merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="+")
+    mode = models.CharField(max_length=4, choices=MODES)
+    amount_minor = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    status = models.CharField(max_length=20, choices=[(s.value, s.value) for s in RefundStatus])
+    method = models.CharField(max_length=10, default="gateway")  # "gateway", or "manual" with evidence
+    reason = models.CharField(max_length=500, blank=True)
+    requested_by = models.CharField(max_length=150)
+    decided_by = models.CharField(max_length=150, blank=True)  # who approved or rejected
+    gateway_reference = models.CharField(max_length=200, blank=True)
+    gateway_status = models.CharField(max_length=100, blank=True)
+    failure_code = models.CharField(max_length=40, blank=True)
+    failure_message = models.CharField(max_length=300, blank=True)
+    evidence = models.JSONField(default=dict, blank=True)
+    connector_state = models.JSONField(default=dict)
+    outcome_unknown = models.BooleanField(default=False)
+    sync_count = models.PositiveIntegerField(default=0)
+    next_sync_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    succeeded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "next_sync_at"]), models.Index(fields=["merchant", "mode", "-id"])]
+        constraints = [models.CheckConstraint(condition=Q(amount_minor__gt=0), name="refund_amount_positive")]
 
 
 class PhoneNetwork(models.Model):

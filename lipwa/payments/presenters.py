@@ -48,3 +48,26 @@ def payment_to_dict(payment: PaymentIntent) -> dict:
         "expires_at": _unix(payment.expires_at),
         "succeeded_at": _unix(payment.succeeded_at),
     }
+
+
+def refund_to_dict(refund) -> dict:
+    return {
+        "id": refund.id,
+        "object": "refund",
+        "livemode": refund.mode == "live",
+        "payment": refund.payment_id,
+        "status": refund.status,
+        "amount": refund.amount_minor,
+        "currency": refund.currency,
+        "method": refund.method,
+        "reason": refund.reason or None,
+        "requested_by": refund.requested_by,
+        "decided_by": refund.decided_by or None,
+        "gateway_reference": refund.gateway_reference or None,
+        "failure_code": refund.failure_code or None,
+        "failure_message": refund.failure_message or None,
+        "evidence": refund.evidence or None,
+        "created": _unix(refund.created_at),
+        "updated": _unix(refund.updated_at),
+        "succeeded_at": _unix(refund.succeeded_at),
+    }

@@ -19,7 +19,7 @@ from lipwa.ledger.postings import charge_captured
 from .events import event_record
 from .models import PaymentAttempt, PaymentIntent
 from .networks import phone_network_remember
-from .signals import attempt_reference_assigned
+from .signals import attempt_finalized, attempt_reference_assigned
 from .states import ATTEMPT_FINAL, PAYMENT_FINAL, AttemptStatus, PaymentStatus, attempt_transition, payment_transition
 
 log = logging.getLogger("lipwa.payments")
@@ -63,8 +63,7 @@ def attempt_apply_result(*, attempt_id: str, result: ChargeResult, source: str) 
         now = clock.now()
         if source == "sync":
             attempt.sync_count += 1
-        _record_reference(payment, attempt, result)
-        if _contradicts(payment, attempt, result):
+        if not _record_reference(payment, attempt, result) or _contradicts(payment, attempt, result):
             attempt.updated_at = now
             attempt.save()
             return payment
@@ -74,6 +73,8 @@ def attempt_apply_result(*, attempt_id: str, result: ChargeResult, source: str) 
             return payment
         attempt_transition(attempt.status, target)
         _update_attempt(attempt, result, target, now)
+        if target in ATTEMPT_FINAL:
+            attempt_finalized.send(sender=PaymentAttempt, attempt_id=attempt.id)
         if target == AttemptStatus.SUCCEEDED:
             # Money moved at the gateway: the ledger records it even when the payment was already final.
             charge_captured(merchant_id=payment.merchant_id, mode=payment.mode, currency=attempt.currency,
@@ -86,24 +87,27 @@ def attempt_apply_result(*, attempt_id: str, result: ChargeResult, source: str) 
     return payment
 
 
-def _record_reference(payment: PaymentIntent, attempt: PaymentAttempt, result: ChargeResult) -> None:
+def _record_reference(payment: PaymentIntent, attempt: PaymentAttempt, result: ChargeResult) -> bool:
+    """Learn the gateway reference; False when the result names a reference this attempt cannot own (then
+    the result must change nothing)."""
     reference = result.gateway_reference
     if not reference or attempt.gateway_reference == reference:
-        return
+        return True
     if attempt.gateway_reference:
-        log.error("attempt %s has gateway reference %s but a result names %s; keeping the first",
+        log.error("attempt %s has gateway reference %s but a result names %s; result ignored",
                   attempt.id, attempt.gateway_reference, reference)
-        return
+        return False
     if PaymentAttempt.objects.filter(connector_account_id=attempt.connector_account_id,
                                      gateway_reference=reference).exists():
         _flag_review(payment, attempt, f"gateway reference {reference} already belongs to another attempt")
-        return
+        return False
     attempt.gateway_reference = reference
     if not payment.gateway_reference:
         payment.gateway_reference = reference
         payment.save(update_fields=["gateway_reference"])
     attempt_reference_assigned.send(sender=PaymentAttempt, connector_account_id=attempt.connector_account_id,
                                     gateway_reference=reference)
+    return True
 
 
 def _contradicts(payment: PaymentIntent, attempt: PaymentAttempt, result: ChargeResult) -> bool:

@@ -29,8 +29,11 @@ class Route:
 
 def route_payment(*, merchant: Merchant, mode: str, method: str, amount: Money, provider: str | None,
                   phone: Phone | None, network: str | None = None) -> Route:
-    classes = _supported(provider, method, amount.currency, phone.country if phone else None)
-    candidates = network_candidates(merchant=merchant, phone=phone, explicit=network) if phone else ()
+    # Only mobile money is bound to the payer's number: a card or bank payer's phone says nothing about
+    # which gateway can take the money.
+    wallet = phone if method == "mobile_money" else None
+    classes = _supported(provider, method, amount.currency, wallet.country if wallet else None)
+    candidates = network_candidates(merchant=merchant, phone=wallet, explicit=network) if wallet else ()
     account, chosen = _pick(merchant, mode, classes, candidates, explicit_provider=bool(provider))
     if account is None:
         names = ", ".join(c.id for c in classes)
@@ -52,7 +55,7 @@ def _supported(provider: str | None, method: str, currency: str, country: str | 
         except UnknownConnector as exc:
             raise InvalidRequest(str(exc), param="provider", code="unknown_provider") from None
     else:
-        classes = [connector_class(c) for c in connector_ids()]
+        classes = sorted((connector_class(c) for c in connector_ids()), key=lambda c: (c.routing_priority, c.id))
     classes = [c for c in classes if method in c.methods]
     if not classes:
         raise InvalidRequest(_refusal(provider, f"take method {method!r}"), param="method",
@@ -76,7 +79,7 @@ def _refusal(provider: str | None, what: str) -> str:
 
 def _account_for(merchant: Merchant, mode: str, cls: type[Connector]) -> ConnectorAccount | None:
     return (ConnectorAccount.objects.filter(merchant=merchant, mode=mode, connector=cls.id, is_active=True)
-            .order_by("created_at").first())
+            .order_by("created_at", "id").first())
 
 
 def _pick(merchant, mode, classes, candidates, *, explicit_provider: bool):
@@ -94,9 +97,9 @@ def _pick(merchant, mode, classes, candidates, *, explicit_provider: bool):
                 account = _account_for(merchant, mode, cls)
                 if account is not None:
                     return account, network
-    if candidates:  # a network-based payer no account can reach: say so rather than guess
-        return None, None
-    for cls in classes:
+    # Connectors that are not tied to networks (they reach every number) come after the network matches;
+    # a payer whose networks no account can reach is refused rather than guessed at.
+    for cls in classes if not candidates else [c for c in classes if not c.networks]:
         account = _account_for(merchant, mode, cls)
         if account is not None:
             return account, None

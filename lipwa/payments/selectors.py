@@ -80,3 +80,83 @@ def attempt_candidates_for_adoption(*, connector_account_id: str, amount_minor: 
     if payer_digits:
         queryset = queryset.filter(payment__phone_e164="+" + payer_digits)
     return list(queryset.values_list("id", flat=True)[:2])
+
+
+def refund_get(*, merchant: Merchant, mode: str, refund_id: str):
+    from .models import Refund
+
+    refund = Refund.objects.filter(id=refund_id, merchant=merchant, mode=mode).first()
+    if refund is None:
+        raise NotFound(f"no refund {refund_id}", param="id")
+    return refund
+
+
+def refunds_list(*, merchant: Merchant, mode: str, payment_id: str | None = None, limit: int = 10,
+                 starting_after: str | None = None):
+    from .models import Refund
+
+    queryset = Refund.objects.filter(merchant=merchant, mode=mode)
+    if payment_id:
+        queryset = queryset.filter(payment_id=payment_id)
+    if starting_after:
+        queryset = queryset.filter(id__lt=starting_after)
+    rows = list(queryset.order_by("-id")[: limit + 1])
+    return rows[:limit], len(rows) > limit
+
+
+def refunds_due_for_sync(*, limit: int = 100) -> list[str]:
+    from .models import Refund
+
+    return list(Refund.objects.filter(status="processing", next_sync_at__lte=clock.now())
+                .order_by("next_sync_at").values_list("id", flat=True)[:limit])
+
+
+def events_list(*, merchant: Merchant, mode: str, event_type: str | None = None, event_type_prefix: str | None = None,
+                created_gte: datetime | None = None, created_lte: datetime | None = None,
+                starting_after: str | None = None, limit: int = 10) -> tuple[list[PaymentEvent], bool]:
+    """Newest first; returns (page, has_more). An event belongs to its payment's mode."""
+    queryset: QuerySet = PaymentEvent.objects.filter(merchant=merchant, payment__mode=mode)
+    if event_type:
+        queryset = queryset.filter(type=event_type)
+    if event_type_prefix:
+        queryset = queryset.filter(type__startswith=event_type_prefix)
+    if created_gte:
+        queryset = queryset.filter(created_at__gte=created_gte)
+    if created_lte:
+        queryset = queryset.filter(created_at__lte=created_lte)
+    if starting_after:
+        if not PaymentEvent.objects.filter(id=starting_after, merchant=merchant, payment__mode=mode).exists():
+            raise NotFound(f"starting_after names no event of yours: {starting_after}", param="starting_after")
+        queryset = queryset.filter(id__lt=starting_after)
+    rows = list(queryset.select_related("payment").order_by("-id")[: limit + 1])
+    return rows[:limit], len(rows) > limit
+
+
+def event_get(*, merchant: Merchant, mode: str, event_id: str) -> PaymentEvent:
+    event = (PaymentEvent.objects.select_related("payment")
+             .filter(id=event_id, merchant=merchant, payment__mode=mode).first())
+    if event is None:
+        raise NotFound(f"no event {event_id}", param="id")
+    return event
+
+
+def providers_list(*, merchant: Merchant, mode: str, country: str | None = None) -> list[dict]:
+    """Every connector lipwa runs, what it takes, whether this merchant has an account for it, and, for
+    aggregators that publish one, their per-network catalogue (limits and fees)."""
+    from lipwa.connectors.registry import connector_class, connector_ids
+    from lipwa.merchants.models import ConnectorAccount
+
+    configured = set(ConnectorAccount.objects.filter(merchant=merchant, mode=mode, is_active=True)
+                     .values_list("connector", flat=True))
+    rows = []
+    for connector_id in connector_ids():
+        cls = connector_class(connector_id)
+        if country and country not in cls.countries:
+            continue
+        catalogue = getattr(cls, "provider_catalogue", None)
+        rows.append({"id": cls.id, "object": "provider", "name": cls.display_name,
+                     "methods": sorted(cls.methods), "currencies": sorted(cls.currencies),
+                     "countries": sorted(cls.countries), "networks": sorted(cls.networks),
+                     "configured": cls.id in configured,
+                     "catalogue": catalogue(country) if callable(catalogue) else []})
+    return rows

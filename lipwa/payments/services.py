@@ -114,7 +114,7 @@ def _charge_request(payment: PaymentIntent, attempt_id: str) -> ChargeRequest:
         phone=phone, merchant_reference=payment.merchant_reference, description=payment.description,
         customer_name=str(customer.get("name") or ""), customer_email=str(customer.get("email") or ""),
         return_url=payment.return_url, metadata={str(k): str(v) for k, v in (payment.metadata or {}).items()},
-        network=payment.network or None,
+        network=payment.network or None, method=payment.method,
     )
 
 
@@ -220,3 +220,17 @@ def _lock_payment(payment_id: str, *, merchant: Merchant | None = None, mode: st
     if payment is None:
         raise NotFound(f"no payment {payment_id}", param="id")
     return payment
+
+
+def attempt_sync_postpone(*, attempt_id: str) -> None:
+    """A sync that could not even be made still moves the attempt along the backoff schedule, so a few
+    broken attempts never hold the janitor's whole batch."""
+    from .results import sync_delay_seconds
+
+    with transaction.atomic():
+        attempt = PaymentAttempt.objects.select_for_update().filter(id=attempt_id).first()
+        if attempt is None or attempt.next_sync_at is None:
+            return
+        attempt.sync_count += 1
+        attempt.next_sync_at = clock.now() + timedelta(seconds=sync_delay_seconds(attempt.sync_count))
+        attempt.save(update_fields=["sync_count", "next_sync_at"])

@@ -9,3 +9,6 @@ attempt_reference_assigned = Signal()
 # Sent (inside the transaction) after an event is recorded; kwargs: event. Merchant webhooks subscribe here
 # so that their deliveries are queued atomically with the state change.
 event_recorded = Signal()
+
+# Sent (inside the transaction) when an attempt reaches a final status; kwargs: attempt_id.
+attempt_finalized = Signal()

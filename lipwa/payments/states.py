@@ -73,3 +73,31 @@ def _transition(entity: str, table: dict, current: StrEnum, target: StrEnum) -> 
     if target not in table[current]:
         raise InvalidTransition(entity, current.value, target.value)
     return True
+
+
+class RefundStatus(StrEnum):
+    REQUIRES_APPROVAL = "requires_approval"  # above the merchant's threshold: a second person must approve
+    REJECTED = "rejected"
+    PENDING = "pending"  # approved (or needing no approval); money held; not yet accepted by the gateway
+    PROCESSING = "processing"  # sent to the gateway; accepted or outcome unknown
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+R = RefundStatus
+REFUND_FINAL = frozenset({R.SUCCEEDED, R.FAILED, R.REJECTED})
+# Refunds that count against what can still be refunded.
+REFUND_ACTIVE = frozenset({R.REQUIRES_APPROVAL, R.PENDING, R.PROCESSING, R.SUCCEEDED})
+
+REFUND_TRANSITIONS: dict[RefundStatus, frozenset[RefundStatus]] = {
+    R.REQUIRES_APPROVAL: frozenset({R.PENDING, R.REJECTED}),
+    R.PENDING: frozenset({R.PROCESSING, R.SUCCEEDED, R.FAILED}),  # succeeded directly: a manual refund
+    R.PROCESSING: frozenset({R.SUCCEEDED, R.FAILED}),
+    R.SUCCEEDED: frozenset(),
+    R.FAILED: frozenset(),
+    R.REJECTED: frozenset(),
+}
+
+
+def refund_transition(current: str, target: str) -> bool:
+    return _transition("refund", REFUND_TRANSITIONS, RefundStatus(current), RefundStatus(target))

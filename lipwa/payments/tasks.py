@@ -7,7 +7,7 @@ import logging
 from django_tasks import task
 
 from .selectors import attempts_due_for_sync, open_attempts_of, payments_due_for_expiry
-from .services import attempt_sync, payment_expire
+from .services import attempt_sync, attempt_sync_postpone, payment_expire
 
 log = logging.getLogger("lipwa.payments")
 
@@ -22,6 +22,7 @@ def attempts_sync_due() -> int:
             synced += 1
         except Exception:  # one broken attempt must not starve the rest
             log.exception("sync of attempt %s failed", attempt_id)
+            attempt_sync_postpone(attempt_id=attempt_id)
     return synced
 
 
@@ -44,3 +45,19 @@ def payments_expire_due() -> int:
         except Exception:
             log.exception("expiry of payment %s failed", payment_id)
     return expired
+
+
+@task(queue_name="sync")
+def refunds_sync_due() -> int:
+    """Re-query refunds the gateway has accepted but not yet finished."""
+    from .refunds import refund_sync
+    from .selectors import refunds_due_for_sync
+
+    synced = 0
+    for refund_id in refunds_due_for_sync():
+        try:
+            refund_sync(refund_id=refund_id)
+            synced += 1
+        except Exception:
+            log.exception("sync of refund %s failed", refund_id)
+    return synced

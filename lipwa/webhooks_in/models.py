@@ -17,6 +17,7 @@ class InboundStatus(models.TextChoices):
     PROCESSED = "processed"  # applied to an attempt (or confirmed it was already applied)
     DUPLICATE = "duplicate"  # same event as one already processed
     UNMATCHED = "unmatched"  # valid, but no attempt carries its gateway reference (yet)
+    AWAITING_CONFIRMATION = "awaiting_confirmation"  # unsigned, and the status query is not final yet
     REJECTED = "rejected"  # failed verification, bad token or unparseable: kept as evidence
 
 
@@ -28,7 +29,7 @@ class InboundWebhook(models.Model):
     headers = models.JSONField(default=dict)
     body = models.BinaryField()
     remote_addr = models.CharField(max_length=64, blank=True)
-    status = models.CharField(max_length=20, choices=InboundStatus.choices, default=InboundStatus.RECEIVED)
+    status = models.CharField(max_length=24, choices=InboundStatus.choices, default=InboundStatus.RECEIVED)
     status_reason = models.CharField(max_length=500, blank=True)
     gateway_reference = models.CharField(max_length=200, blank=True, db_index=True)
     dedupe_key = models.CharField(max_length=300, blank=True, db_index=True)

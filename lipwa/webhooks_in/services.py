@@ -11,7 +11,7 @@ from lipwa.connectors.errors import WebhookParseError
 from lipwa.connectors.registry import UnknownConnector, connector_for_account, connector_for_slug
 from lipwa.connectors.types import InboundRequest, WebhookAck, WebhookVerification
 from lipwa.merchants.services import account_context, callback_token, connector_account_get
-from lipwa.payments.callbacks import attempt_apply_callback, attempt_for_callback
+from lipwa.payments.callbacks import CallbackOutcome, attempt_apply_callback, attempt_for_callback
 
 from .models import InboundStatus, InboundWebhook
 
@@ -74,7 +74,8 @@ def _refusal_reason(connector_id: str, account, token: str | None) -> str:
 def inbound_webhook_process(*, webhook_id: str) -> str:
     """Verify, parse, dedupe and apply one stored callback; returns its final status."""
     webhook = InboundWebhook.objects.select_related("connector_account").filter(id=webhook_id).first()
-    if webhook is None or webhook.status not in (InboundStatus.RECEIVED, InboundStatus.UNMATCHED):
+    if webhook is None or webhook.status not in (InboundStatus.RECEIVED, InboundStatus.UNMATCHED,
+                                                 InboundStatus.AWAITING_CONFIRMATION):
         return webhook.status if webhook else "missing"
     webhook.process_count += 1
     connector = connector_for_account(account_context(webhook.connector_account))
@@ -96,9 +97,11 @@ def inbound_webhook_process(*, webhook_id: str) -> str:
         log.warning("callback %s names %s, which no attempt carries (yet)", webhook.id, parsed.gateway_reference)
         return _finish(webhook, InboundStatus.UNMATCHED, "no attempt carries this gateway reference yet")
     webhook.attempt_id = attempt_id
-    outcome = attempt_apply_callback(attempt_id=attempt_id, result=parsed.result,
-                                     verified=verification is WebhookVerification.VERIFIED)
-    return _finish(webhook, InboundStatus.PROCESSED, outcome)
+    outcome, explanation = attempt_apply_callback(attempt_id=attempt_id, result=parsed.result,
+                                                  verified=verification is WebhookVerification.VERIFIED)
+    if outcome == CallbackOutcome.AWAITING:
+        return _finish(webhook, InboundStatus.AWAITING_CONFIRMATION, explanation)
+    return _finish(webhook, InboundStatus.PROCESSED, explanation)
 
 
 def _finish(webhook: InboundWebhook, status: str, reason: str) -> str:
@@ -109,6 +112,15 @@ def _finish(webhook: InboundWebhook, status: str, reason: str) -> str:
     if status == InboundStatus.REJECTED:
         log.warning("callback %s rejected: %s", webhook.id, reason)
     return status
+
+
+def inbound_webhooks_reconfirm(*, attempt_id: str) -> None:
+    """The attempt reached a final status: callbacks kept awaiting confirmation can be judged now."""
+    from .tasks import inbound_webhook_process_task
+
+    waiting = InboundWebhook.objects.filter(attempt_id=attempt_id, status=InboundStatus.AWAITING_CONFIRMATION)
+    for webhook_id in waiting.order_by("received_at").values_list("id", flat=True):
+        inbound_webhook_process_task.enqueue(webhook_id)
 
 
 def inbound_webhooks_rematch(*, connector_account_id: str, gateway_reference: str) -> None:

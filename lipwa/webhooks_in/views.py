@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from .services import CallbackRefused, inbound_webhook_receive
 
 
 @csrf_exempt
-@require_POST
+@require_http_methods(["POST", "PUT"])  # some gateways (MTN MoMo's sandbox) deliver callbacks with PUT
 def gateway_callback(request: HttpRequest, slug: str, account_id: str, token: str | None = None) -> HttpResponse:
     headers = {key: value for key, value in request.headers.items()}
     try:

@@ -12,9 +12,13 @@ from lipwa.common.errors import AuthenticationFailed, LipwaError
 
 from ..errors import error_json, error_response
 from .auth import ApiKeyAuth
+from .events import router as events_router
 from .ledger import router as ledger_router
 from .payments import router as payments_router
 from .phone_networks import router as phone_networks_router
+from .providers import router as providers_router
+from .refunds import router as refunds_router
+from .webhook_endpoints import router as webhook_endpoints_router
 
 log = logging.getLogger("lipwa.api")
 
@@ -22,7 +26,11 @@ api = NinjaAPI(title="lipwa API", version="1", description="Payments over Africa
                urls_namespace="v1", openapi_url="/openapi.json", docs_url="/docs", auth=ApiKeyAuth())
 api.add_router("/", payments_router)
 api.add_router("/", ledger_router)
+api.add_router("/", refunds_router)
+api.add_router("/", providers_router)
 api.add_router("/", phone_networks_router)
+api.add_router("/", events_router)
+api.add_router("/", webhook_endpoints_router)
 
 
 @api.exception_handler(LipwaError)

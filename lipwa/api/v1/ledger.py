@@ -38,6 +38,6 @@ def get_statement(request: HttpRequest, account_id: str):
 
 
 def _account(account) -> dict:
-    return {"id": account.id, "kind": account.kind, "currency": account.currency, "reference": account.reference or None,
-            "balance": account.balance_minor, "debits_pending": account.debits_pending,
-            "credits_pending": account.credits_pending}
+    return {"id": account.id, "kind": account.kind, "currency": account.currency,
+            "reference": account.reference or None, "balance": account.balance_minor,
+            "debits_pending": account.debits_pending, "credits_pending": account.credits_pending}

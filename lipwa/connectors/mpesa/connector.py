@@ -69,6 +69,7 @@ class MpesaConnector(Connector):
     currencies = frozenset({CURRENCY})
     countries = frozenset({"KE"})
     networks = frozenset({"safaricom"})
+    routing_priority = 10  # Safaricom's own gateway
     credential_fields = CREDENTIAL_FIELDS
     # Daraja drops callbacks whose URL contains "mpesa" (PROVIDERS.md 1.5), so the hooks path says "daraja".
     callback_slug = "daraja"

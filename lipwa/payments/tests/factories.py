@@ -31,3 +31,18 @@ def payment_with_attempt(merchant, *, amount_minor: int = 10000, phone: str = "+
     payment.status = "processing"  # as payment_confirm leaves it
     payment.save(update_fields=["status"])
     return payment, attempt
+
+
+def succeeded_payment(merchant, *, amount_minor: int = 10000, fee_minor: int = 0):
+    """A payment whose attempt the gateway reported successful (ledger posted, as in production)."""
+    from lipwa.connectors.types import ChargeResult, ResultStatus
+    from lipwa.payments.results import attempt_apply_result
+
+    payment, attempt = payment_with_attempt(merchant, amount_minor=amount_minor)
+    if fee_minor:
+        payment.fee_minor = fee_minor
+        payment.save(update_fields=["fee_minor"])
+    attempt_apply_result(attempt_id=attempt.id, source="callback", result=ChargeResult(
+        ResultStatus.SUCCEEDED, gateway_reference=f"ws_CO_{attempt.id}", receipt_number="RCPT000001"))
+    payment.refresh_from_db()
+    return payment
