@@ -143,6 +143,12 @@ LOGGING = {
 # Connector classes; the core reaches gateways only through this list (lipwa.connectors.registry).
 LIPWA_CONNECTORS = [
     "lipwa.connectors.mpesa.connector.MpesaConnector",
+    "lipwa.connectors.paynow.connector.PaynowConnector",
+    "lipwa.connectors.paystack.connector.PaystackConnector",
+    "lipwa.connectors.feexpay.connector.FeexpayConnector",
+    "lipwa.connectors.mtn_momo.connector.MtnMomoConnector",
+    "lipwa.connectors.airtel.connector.AirtelConnector",
+    "lipwa.connectors.azampay.connector.AzamPayConnector",
 ]
 # LIPWA_ENABLED_CONNECTORS=mpesa,airtel keeps only those connectors (and their simulators).
 if os.environ.get("LIPWA_ENABLED_CONNECTORS"):

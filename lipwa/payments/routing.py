@@ -7,6 +7,7 @@ first network one of the merchant's active accounts can charge wins.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from lipwa.common.errors import InvalidRequest
@@ -28,24 +29,45 @@ class Route:
 
 
 def route_payment(*, merchant: Merchant, mode: str, method: str, amount: Money, provider: str | None,
-                  phone: Phone | None, network: str | None = None) -> Route:
+                  phone: Phone | None, network: str | None = None,
+                  accepts: Callable[[ConnectorAccount, str | None], None] | None = None) -> Route:
+    """The first of the merchant's accounts, in order of preference, that can carry the payment.
+
+    `accepts(account, network)` lets the caller ask the connector itself (it raises InvalidRequest when the
+    account cannot take the charge, e.g. a currency its environment does not settle in); the next candidate
+    is then tried, and if none fits, the first refusal is reported.
+    """
     # Only mobile money is bound to the payer's number: a card or bank payer's phone says nothing about
     # which gateway can take the money.
     wallet = phone if method == "mobile_money" else None
     classes = _supported(provider, method, amount.currency, wallet.country if wallet else None)
     candidates = network_candidates(merchant=merchant, phone=wallet, explicit=network) if wallet else ()
-    account, chosen = _pick(merchant, mode, classes, candidates, explicit_provider=bool(provider))
-    if account is None:
-        names = ", ".join(c.id for c in classes)
-        where = f" for {'/'.join(candidates)} numbers" if candidates and not provider else ""
-        raise InvalidRequest(f"no active {mode} connector account{where} ({names}): add one before taking "
-                             "payments", param="network" if network else "provider", code="no_connector_account")
+    first_refusal: InvalidRequest | None = None
+    for account, chosen in _options(merchant, mode, classes, candidates, explicit_provider=bool(provider)):
+        try:
+            fee_minor = _check_account(account, amount)
+            if accepts is not None:
+                accepts(account, chosen)
+        except InvalidRequest as refusal:
+            first_refusal = first_refusal or refusal
+            continue
+        return Route(account=account, network=chosen, network_candidates=candidates, fee_minor=fee_minor)
+    if first_refusal is not None:
+        raise first_refusal
+    names = ", ".join(c.id for c in classes)
+    where = f" for {'/'.join(candidates)} numbers" if candidates and not provider else ""
+    raise InvalidRequest(f"no active {mode} connector account{where} ({names}): add one before taking "
+                         "payments", param="network" if network else "provider", code="no_connector_account")
+
+
+def _check_account(account: ConnectorAccount, amount: Money) -> int:
+    """The account's own limits and fee; returns the fee."""
     _check_limits(account, amount)
     fee_minor = fee_for(account, amount)
     if fee_minor >= amount.amount_minor:
         raise InvalidRequest(f"the fee on this account ({Money(fee_minor, amount.currency)}) would take the whole "
                              "amount", param="amount", code="amount_too_small")
-    return Route(account=account, network=chosen, network_candidates=candidates, fee_minor=fee_minor)
+    return fee_minor
 
 
 def _supported(provider: str | None, method: str, currency: str, country: str | None) -> list[type[Connector]]:
@@ -82,28 +104,33 @@ def _account_for(merchant: Merchant, mode: str, cls: type[Connector]) -> Connect
             .order_by("created_at", "id").first())
 
 
-def _pick(merchant, mode, classes, candidates, *, explicit_provider: bool):
-    """(account, network): networks in order of likelihood; an explicit provider is trusted as given,
-    because numbers are portable and the merchant may know better than the prefix."""
+def _options(merchant, mode, classes, candidates, *, explicit_provider: bool):
+    """(account, network) pairs in order of preference: networks in order of likelihood, connectors by
+    routing priority. An explicit provider is trusted as given, because numbers are portable and the
+    merchant may know better than the prefix."""
     if explicit_provider:
         cls = classes[0]
         network = next((n for n in candidates if n in cls.networks), None)
         if network is None and len(cls.networks) == 1:
             network = next(iter(cls.networks))
-        return _account_for(merchant, mode, cls), network
+        account = _account_for(merchant, mode, cls)
+        if account is not None:
+            yield account, network
+        return
+    seen: set[str] = set()
     for network in candidates:
         for cls in classes:
-            if network in cls.networks:
-                account = _account_for(merchant, mode, cls)
-                if account is not None:
-                    return account, network
+            account = _account_for(merchant, mode, cls) if network in cls.networks else None
+            if account is not None and account.id not in seen:
+                seen.add(account.id)
+                yield account, network
     # Connectors that are not tied to networks (they reach every number) come after the network matches;
     # a payer whose networks no account can reach is refused rather than guessed at.
     for cls in classes if not candidates else [c for c in classes if not c.networks]:
         account = _account_for(merchant, mode, cls)
-        if account is not None:
-            return account, None
-    return None, None
+        if account is not None and account.id not in seen:
+            seen.add(account.id)
+            yield account, None
 
 
 def _check_limits(account: ConnectorAccount, amount: Money) -> None:

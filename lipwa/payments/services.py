@@ -47,31 +47,38 @@ def payment_create(*, merchant: Merchant, mode: str, amount: int, currency: str,
         raise InvalidRequest(f"method must be one of {', '.join(dict(METHODS))}", param="method")
     parsed_phone = _parse_payer_phone(phone or (customer or {}).get("phone"), method,
                                       default_country_for_currency(currency))
-    route = route_payment(merchant=merchant, mode=mode, method=method, amount=money, provider=provider,
-                          phone=parsed_phone, network=network)
-    account = route.account
-    cls = connector_class(account.connector)
-    expires_in = cls.default_expires_in_seconds if expires_in is None else expires_in
-    if not EXPIRES_IN_MIN_SECONDS <= expires_in <= EXPIRES_IN_MAX_SECONDS:
+    if expires_in is not None and not EXPIRES_IN_MIN_SECONDS <= expires_in <= EXPIRES_IN_MAX_SECONDS:
         raise InvalidRequest(f"expires_in must be between {EXPIRES_IN_MIN_SECONDS} and {EXPIRES_IN_MAX_SECONDS}"
                              " seconds", param="expires_in")
     now = clock.now()
-    payment = PaymentIntent(
-        merchant=merchant, mode=mode, amount_minor=money.amount_minor, currency=currency, method=method,
-        provider=cls.id, connector_account=account, phone_e164=parsed_phone.e164 if parsed_phone else "",
-        country=parsed_phone.country if parsed_phone else "", network=route.network or "",
-        network_candidates=list(route.network_candidates), fee_minor=route.fee_minor, customer=customer or {},
-        merchant_reference=merchant_reference, description=description, metadata=metadata or {},
-        return_url=return_url, expires_at=now + timedelta(seconds=expires_in), created_at=now, updated_at=now,
-    )
-    try:
-        connector_for_account(account_context(account)).validate_charge(_charge_request(payment, "att_validate"))
-    except ConnectorInputError as exc:
-        raise InvalidRequest(exc.message, param=exc.param, code=exc.code) from None
+
+    def draft(account, network: str | None, candidates=(), fee_minor: int = 0) -> PaymentIntent:
+        cls = connector_class(account.connector)
+        window = cls.default_expires_in_seconds if expires_in is None else expires_in
+        return PaymentIntent(
+            merchant=merchant, mode=mode, amount_minor=money.amount_minor, currency=currency, method=method,
+            provider=cls.id, connector_account=account, phone_e164=parsed_phone.e164 if parsed_phone else "",
+            country=parsed_phone.country if parsed_phone else "", network=network or "",
+            network_candidates=list(candidates), fee_minor=fee_minor, customer=customer or {},
+            merchant_reference=merchant_reference, description=description, metadata=metadata or {},
+            return_url=return_url, expires_at=now + timedelta(seconds=window), created_at=now, updated_at=now,
+        )
+
+    def accepts(account, network: str | None) -> None:
+        """Ask the connector itself before choosing its account (e.g. a currency its environment lacks)."""
+        try:
+            connector_for_account(account_context(account)).validate_charge(
+                _charge_request(draft(account, network), "att_validate"))
+        except ConnectorInputError as exc:
+            raise InvalidRequest(exc.message, param=exc.param, code=exc.code) from None
+
+    route = route_payment(merchant=merchant, mode=mode, method=method, amount=money, provider=provider,
+                          phone=parsed_phone, network=network, accepts=accepts)
+    payment = draft(route.account, route.network, route.network_candidates, route.fee_minor)
     with transaction.atomic():
         payment.save(force_insert=True)
         event_record(payment, "payment.created")
-    log.info("payment %s created: %s via %s", payment.id, money, cls.id)
+    log.info("payment %s created: %s via %s", payment.id, money, payment.provider)
     return payment_confirm(payment_id=payment.id) if confirm else payment
 
 

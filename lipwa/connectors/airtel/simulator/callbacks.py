@@ -1,0 +1,94 @@
+"""POSTing the collection callback (PROVIDERS.md §3.6) to the URL the request named.
+
+The body is `{"transaction": {id, message, status_code, airtel_money_id}, "hash": …}`. The simulated app has
+"authenticated callback" enabled, so every callback carries the hash: base64(HMAC-SHA256(client secret, compact
+JSON of the transaction object)), computed exactly as the public SDK does (`json.dumps(transaction,
+separators=(",", ":"))`). The body itself is sent with Python's default separators (`", "`, `": "`), so the raw
+`transaction` text differs from the bytes that were hashed: a receiver that only hashes the raw substring fails,
+as it would against an Airtel that pretty-prints. That is the re-serialisation quirk §3.6 warns about.
+
+Delivery is best effort: an unreachable URL or an error answer is logged and recorded in
+`state.deliveries_snapshot()`, never raised, and never retried.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import logging
+import threading
+
+import httpx
+
+from . import state
+
+log = logging.getLogger("lipwa.simulators.airtel")
+
+DELIVERY_TIMEOUT = httpx.Timeout(connect=5.0, read=10.0, write=5.0, pool=5.0)
+# The simulated app's callback secret is its client secret, as in the public SDK (§3.6; DESIGN.md §6 default).
+CALLBACK_SECRET = "sim_secret"
+
+
+def transaction_hash(transaction: dict, secret: str = CALLBACK_SECRET) -> str:
+    message = json.dumps(transaction, separators=(",", ":")).encode()
+    return base64.b64encode(hmac.new(secret.encode(), message, hashlib.sha256).digest()).decode()
+
+
+def callback_body(transaction: state.Transaction, status_code: str, message: str) -> bytes:
+    payload = {"id": transaction.transaction_id, "message": message, "status_code": status_code,
+               "airtel_money_id": transaction.airtel_money_id}
+    return json.dumps({"transaction": payload, "hash": transaction_hash(payload)}).encode()
+
+
+def success_message(transaction: state.Transaction) -> str:
+    """Worded like the §3.6 sample: "Paid UGX 5,000 to TECHNOLOGIES LIMITED … Trans ID MP210603.1234.L06941."."""
+    return (f"Paid {transaction.currency} {transaction.amount:,} to LIPWA SIMULATOR, "
+            f"Trans ID {transaction.airtel_money_id}.")
+
+
+def deliver(transaction: state.Transaction, status_code: str, message: str, times: int = 1) -> None:
+    """POST the callback `times` times, one after the other, in the calling thread."""
+    if not transaction.callback_url:
+        log.info("airtel simulator: no callback URL for %s, so no callback (as an app without one)",
+                 transaction.transaction_id)
+        return
+    body = callback_body(transaction, status_code, message)
+    for _ in range(times):
+        status = _post(transaction.callback_url, body)
+        state.delivery_record(state.Delivery(transaction.transaction_id, transaction.callback_url, status))
+        log.info("airtel simulator: callback for %s -> %s", transaction.transaction_id, status)
+
+
+def schedule(transaction: state.Transaction, status_code: str, message: str, times: int,
+             delay_seconds: float) -> threading.Timer:
+    """Deliver in a daemon thread after `delay_seconds` of real time; `state.reset()` cancels it if not begun."""
+    timer: threading.Timer
+
+    def run() -> None:
+        try:
+            deliver(transaction, status_code, message, times)
+        except Exception:  # a delivery thread must never die noisily; delivery is best effort
+            log.exception("airtel simulator: callback for %s could not be delivered", transaction.transaction_id)
+        finally:
+            state.timer_done(timer)
+
+    timer = threading.Timer(max(delay_seconds, 0.0), run)
+    timer.daemon = True
+    timer.name = f"airtel-sim-callback-{transaction.transaction_id}"
+    state.timer_track(timer)
+    timer.start()
+    return timer
+
+
+def _post(url: str, body: bytes) -> int | None:
+    try:
+        with httpx.Client(timeout=DELIVERY_TIMEOUT, trust_env=False, follow_redirects=False) as client:
+            response = client.post(url, content=body, headers={"Content-Type": "application/json"})
+    except (httpx.HTTPError, httpx.InvalidURL) as exc:
+        log.warning("airtel simulator: callback to %s failed: %s: %s", url, type(exc).__name__, exc)
+        return None
+    if response.status_code >= 300:
+        log.warning("airtel simulator: callback to %s answered HTTP %s", url, response.status_code)
+    return response.status_code
