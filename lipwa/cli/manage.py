@@ -64,6 +64,13 @@ def handle(args: argparse.Namespace) -> int:
         return 2
 
 
+def _operator() -> str:
+    """Who runs the command, for the audit trail."""
+    import getpass
+
+    return f"cli:{getpass.getuser()}"
+
+
 def _merchant(merchant_id: str):
     from lipwa.common.errors import NotFound
     from lipwa.merchants.models import Merchant
@@ -118,7 +125,8 @@ def _accounts_add(args) -> int:
     from lipwa.merchants.services import connector_account_create
 
     account = connector_account_create(merchant=_merchant(args.merchant), connector=args.connector,
-                                       mode=args.mode, credentials=_parse_settings(args.set), name=args.name)
+                                       mode=args.mode, credentials=_parse_settings(args.set), name=args.name,
+                                       actor=_operator())
     print(account.id)
     return 0
 
@@ -146,7 +154,7 @@ def _accounts_configure(args) -> int:
         raise NotFound(f"no connector account {args.account_id}")
     limits = _pairs(args.limit, ("min", "max"), "--limit") if args.limit else None
     fees = _pairs(args.fee, ("fixed", "percent_bps"), "--fee") if args.fee else None
-    account = connector_account_configure(account=account, limits=limits, fees=fees)
+    account = connector_account_configure(account=account, limits=limits, fees=fees, actor=_operator())
     print(f"{account.id} limits={account.limits} fees={account.fees}")
     return 0
 

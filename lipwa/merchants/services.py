@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
+from lipwa.audit.services import audit_record
 from lipwa.common import clock, crypto
 from lipwa.common.errors import AuthenticationFailed, InvalidRequest, NotFound
 from lipwa.connectors.registry import UnknownConnector, connector_class
@@ -73,7 +74,8 @@ def api_key_revoke(*, key_id: str) -> ApiKey:
 
 
 def connector_account_create(*, merchant: Merchant, connector: str, mode: str, credentials: dict[str, str],
-                             name: str = "", timeout_seconds: float = 30.0) -> ConnectorAccount:
+                             name: str = "", timeout_seconds: float = 30.0, actor: str = "system"
+                             ) -> ConnectorAccount:
     try:
         cls = connector_class(connector)
     except UnknownConnector as exc:
@@ -90,6 +92,9 @@ def connector_account_create(*, merchant: Merchant, connector: str, mode: str, c
                                    timeout_seconds=timeout_seconds)
         account.set_credentials(values)
         account.save()
+        # Which fields were set, never their values.
+        audit_record(merchant_id=merchant.id, actor=actor, action="credentials.create", object_type="connector_account",
+                     object_id=account.id, details={"connector": connector, "mode": mode, "fields": sorted(values)})
     return account
 
 
@@ -153,7 +158,7 @@ def demo_merchant_ensure(*, raw_key: str | None, simulator_base_url: str) -> tup
 
 
 def connector_account_configure(*, account: ConnectorAccount, limits: dict | None = None,
-                                fees: dict | None = None) -> ConnectorAccount:
+                                fees: dict | None = None, actor: str = "system") -> ConnectorAccount:
     """Set per-currency amount limits ({"KES": {"min": 100, "max": 25000000}}) and fee rules
     ({"KES": {"fixed": 0, "percent_bps": 150}}), all in integer minor units / basis points."""
     from lipwa.common.money import CurrencyError, currency_exponent
@@ -186,5 +191,9 @@ def connector_account_configure(*, account: ConnectorAccount, limits: dict | Non
                 raise InvalidRequest(f"fees.{currency}.percent_bps must be at most 10000 (100 %)",
                                      param=f"fees.{currency}.percent_bps")
         account.fees = fees
-    account.save(update_fields=["limits", "fees", "updated_at"])
+    with transaction.atomic():
+        account.save(update_fields=["limits", "fees", "updated_at"])
+        audit_record(merchant_id=account.merchant_id, actor=actor, action="connector_account.configure",
+                     object_type="connector_account", object_id=account.id,
+                     details={"limits": account.limits, "fees": account.fees})
     return account

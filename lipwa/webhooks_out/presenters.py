@@ -20,8 +20,9 @@ def event_to_dict(event: PaymentEvent) -> dict:
 
 
 def event_body(event: PaymentEvent) -> bytes:
-    """The exact bytes a delivery sends (and signs)."""
-    return json.dumps(event_to_dict(event), separators=(",", ":"), ensure_ascii=False).encode()
+    """The exact bytes a delivery sends (and signs). Keys are sorted because PostgreSQL's jsonb does not keep
+    their order: the same event must give the same bytes however often it is read back and replayed."""
+    return json.dumps(event_to_dict(event), separators=(",", ":"), ensure_ascii=False, sort_keys=True).encode()
 
 
 def webhook_endpoint_to_dict(endpoint: WebhookEndpoint, *, secret: str | None = None) -> dict:

@@ -54,6 +54,11 @@ def test_merchant_key_and_account_lifecycle(lipwa, monkeypatch):
     assert "s3cr3t" not in account.credentials_encrypted
     code, out, _ = lipwa("accounts", "list", "--merchant", merchant_id)
     assert code == 0 and account.id in out and "s3cr3t" not in out and "passkey-value" not in out
+    from lipwa.audit.services import audit_trail
+
+    [entry] = audit_trail(object_id=account.id)
+    assert entry.action == "credentials.create" and entry.actor.startswith("cli:")
+    assert "s3cr3t" not in str(entry.details) and "consumer_secret" in entry.details["fields"]
 
 
 @pytest.mark.django_db
