@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "lipwa.payments",
     "lipwa.ledger",
     "lipwa.audit",
+    "lipwa.payouts",
     "lipwa.webhooks_in",
     "lipwa.webhooks_out",
     "lipwa.connectors",

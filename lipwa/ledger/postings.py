@@ -57,3 +57,22 @@ def refund_paid(*, merchant_id: str, mode: str, currency: str, connector_account
                               kind=AccountKind.GATEWAY_CLEARING, reference=connector_account_id)
     transfer_create(transfer_id=f"{refund_id}:refund", debit=payable, credit=clearing, amount_minor=amount_minor,
                     code=TransferCode.REFUND, payment_id=payment_id, refund_id=refund_id)
+
+
+def payout_hold(*, merchant_id: str, mode: str, currency: str, connector_account_id: str, payout_id: str,
+                amount_minor: int) -> Transfer:
+    """Reserve a payout from the merchant's available balance (raises LedgerError if it is not there)."""
+    available = account_ensure(merchant=merchant_id, mode=mode, currency=currency,
+                               kind=AccountKind.MERCHANT_AVAILABLE)
+    clearing = account_ensure(merchant=merchant_id, mode=mode, currency=currency,
+                              kind=AccountKind.GATEWAY_CLEARING, reference=connector_account_id)
+    return transfer_create(transfer_id=f"{payout_id}:payout", debit=available, credit=clearing,
+                           amount_minor=amount_minor, code=TransferCode.PAYOUT, pending=True,
+                           description=f"payout {payout_id}")
+
+
+def payout_settle(*, payout_id: str, paid: bool) -> None:
+    """The gateway paid the wallet (post the hold) or refused (void it)."""
+    suffix = "post" if paid else "void"
+    transfer_resolve_pending(transfer_id=f"{payout_id}:payout:{suffix}", pending_id=f"{payout_id}:payout",
+                             post=paid)

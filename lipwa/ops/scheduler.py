@@ -21,6 +21,7 @@ PERIODIC_TASKS = (
     "lipwa.payments.tasks.payments_expire_due",
     "lipwa.webhooks_out.tasks.webhook_deliveries_send_due",
     "lipwa.payments.tasks.refunds_sync_due",
+    "lipwa.payouts.tasks.payouts_sync_due",
     "lipwa.ledger.tasks.ledger_pending_expire_due",
 )
 

@@ -15,7 +15,15 @@ def event_record(payment: PaymentIntent, event_type: str, *, attempt_id: str = "
     data = {"object": obj if obj is not None else payment_to_dict(payment)}
     if extra:
         data.update(extra)
-    event = PaymentEvent.objects.create(merchant_id=payment.merchant_id, payment=payment, attempt_id=attempt_id,
-                                        type=event_type, data=data, created_at=clock.now())
+    event = PaymentEvent.objects.create(merchant_id=payment.merchant_id, mode=payment.mode, payment=payment,
+                                        attempt_id=attempt_id, type=event_type, data=data, created_at=clock.now())
+    event_recorded.send(sender=PaymentEvent, event=event)
+    return event
+
+
+def event_record_object(*, merchant_id: str, mode: str, event_type: str, obj: dict) -> PaymentEvent:
+    """An event about an object that belongs to no payment (a payout); same log, same webhooks."""
+    event = PaymentEvent.objects.create(merchant_id=merchant_id, mode=mode, payment=None, type=event_type,
+                                        data={"object": obj}, created_at=clock.now())
     event_recorded.send(sender=PaymentEvent, event=event)
     return event

@@ -172,14 +172,17 @@ class PaymentEvent(models.Model):
 
     id = models.CharField(primary_key=True, max_length=40, default=_event_id, editable=False)
     merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="+")
-    payment = models.ForeignKey(PaymentIntent, on_delete=models.PROTECT, related_name="events")
+    mode = models.CharField(max_length=4, choices=MODES, default="test")
+    # Null for events about objects that belong to no payment (payouts).
+    payment = models.ForeignKey(PaymentIntent, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="events")
     attempt_id = models.CharField(max_length=40, blank=True)
     type = models.CharField(max_length=60)
     data = models.JSONField(default=dict)
     created_at = models.DateTimeField()
 
     class Meta:
-        indexes = [models.Index(fields=["merchant", "-id"])]
+        indexes = [models.Index(fields=["merchant", "mode", "-id"])]
 
     def save(self, *args, **kwargs):
         if not self._state.adding:

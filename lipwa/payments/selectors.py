@@ -115,7 +115,7 @@ def events_list(*, merchant: Merchant, mode: str, event_type: str | None = None,
                 created_gte: datetime | None = None, created_lte: datetime | None = None,
                 starting_after: str | None = None, limit: int = 10) -> tuple[list[PaymentEvent], bool]:
     """Newest first; returns (page, has_more). An event belongs to its payment's mode."""
-    queryset: QuerySet = PaymentEvent.objects.filter(merchant=merchant, payment__mode=mode)
+    queryset: QuerySet = PaymentEvent.objects.filter(merchant=merchant, mode=mode)
     if event_type:
         queryset = queryset.filter(type=event_type)
     if event_type_prefix:
@@ -125,7 +125,7 @@ def events_list(*, merchant: Merchant, mode: str, event_type: str | None = None,
     if created_lte:
         queryset = queryset.filter(created_at__lte=created_lte)
     if starting_after:
-        if not PaymentEvent.objects.filter(id=starting_after, merchant=merchant, payment__mode=mode).exists():
+        if not PaymentEvent.objects.filter(id=starting_after, merchant=merchant, mode=mode).exists():
             raise NotFound(f"starting_after names no event of yours: {starting_after}", param="starting_after")
         queryset = queryset.filter(id__lt=starting_after)
     rows = list(queryset.select_related("payment").order_by("-id")[: limit + 1])
@@ -134,7 +134,7 @@ def events_list(*, merchant: Merchant, mode: str, event_type: str | None = None,
 
 def event_get(*, merchant: Merchant, mode: str, event_id: str) -> PaymentEvent:
     event = (PaymentEvent.objects.select_related("payment")
-             .filter(id=event_id, merchant=merchant, payment__mode=mode).first())
+             .filter(id=event_id, merchant=merchant, mode=mode).first())
     if event is None:
         raise NotFound(f"no event {event_id}", param="id")
     return event

@@ -55,7 +55,7 @@ def webhook_deliveries_queue(*, event: PaymentEvent) -> list[WebhookDelivery]:
     """
     from .tasks import webhook_delivery_send_task
 
-    mode = event.payment.mode
+    mode = event.mode
     endpoints = WebhookEndpoint.objects.filter(merchant_id=event.merchant_id, mode=mode, deleted_at__isnull=True)
     now = clock.now()
     created = []
@@ -120,7 +120,7 @@ def webhook_delivery_send(*, delivery_id: str, claim_token: str) -> str:
                                           claim_token=claim_token).update(
             claim_token=running, next_attempt_at=now + timedelta(seconds=CLAIM_SECONDS), updated_at=now):
         return "skipped"
-    delivery = WebhookDelivery.objects.select_related("endpoint", "event__payment").get(id=delivery_id)
+    delivery = WebhookDelivery.objects.select_related("endpoint", "event").get(id=delivery_id)
     endpoint = delivery.endpoint
     if endpoint.deleted_at is not None or endpoint.status != EndpointStatus.ENABLED:
         reason = "deleted" if endpoint.deleted_at is not None else "disabled"

@@ -28,7 +28,9 @@ REFUND_EVENT_TYPES = (
     "refund.failed",
 )
 
-EVENT_TYPES = frozenset(PAYMENT_EVENT_TYPES + REFUND_EVENT_TYPES)
+PAYOUT_EVENT_TYPES = ("payout.created", "payout.processing", "payout.succeeded", "payout.failed")
+
+EVENT_TYPES = frozenset(PAYMENT_EVENT_TYPES + REFUND_EVENT_TYPES + PAYOUT_EVENT_TYPES)
 
 
 def event_type_matches(enabled_events: list[str], event_type: str) -> bool:

@@ -14,9 +14,9 @@ def _unix(value) -> int | None:
 
 
 def event_to_dict(event: PaymentEvent) -> dict:
-    # An event belongs to its payment's mode; `data` is stored as recorded, so the event never changes.
+    # `data` is stored as recorded, so the event never changes.
     return {"id": event.id, "object": "event", "type": event.type, "created": _unix(event.created_at),
-            "livemode": event.payment.mode == "live", "data": event.data}
+            "livemode": event.mode == "live", "data": event.data}
 
 
 def event_body(event: PaymentEvent) -> bytes:

@@ -15,6 +15,7 @@ from .auth import ApiKeyAuth
 from .events import router as events_router
 from .ledger import router as ledger_router
 from .payments import router as payments_router
+from .payouts import router as payouts_router
 from .phone_networks import router as phone_networks_router
 from .providers import router as providers_router
 from .refunds import router as refunds_router
@@ -28,6 +29,7 @@ api.add_router("/", payments_router)
 api.add_router("/", ledger_router)
 api.add_router("/", refunds_router)
 api.add_router("/", providers_router)
+api.add_router("/", payouts_router)
 api.add_router("/", phone_networks_router)
 api.add_router("/", events_router)
 api.add_router("/", webhook_endpoints_router)
