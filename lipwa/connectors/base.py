@@ -57,6 +57,12 @@ class Connector(ABC):
     # How long the customer has by default to act on a prompt, before lipwa expires the payment.
     default_expires_in_seconds: ClassVar[int] = 15 * 60
 
+    @classmethod
+    def expires_in_seconds(cls, credentials: Mapping[str, str]) -> int:
+        """The default window of a payment through an account with these credentials; connectors whose
+        accounts configure it (bank transfer: days to pay) override this."""
+        return cls.default_expires_in_seconds
+
     def __init__(self, account: AccountContext) -> None:
         self.account = account
 
@@ -118,3 +124,17 @@ class Connector(ABC):
 
     def account_holder_lookup(self, phone_or_account: str, network: str | None = None) -> AccountHolder:
         raise NotSupported(f"{self.id} does not support name lookup")
+
+    def action_submit(self, request: SyncRequest, action: str, value: str) -> ChargeResult:
+        """Answer the step a `requires_action` result asked for (e.g. action "otp"); the answer is the next
+        state of the charge."""
+        raise NotSupported(f"{self.id} takes no {action!r} from the customer through lipwa")
+
+    def saved_instrument(self, connector_state: Mapping[str, str]) -> dict[str, str] | None:
+        """What a successful charge left that can be charged again without the customer (a card
+        authorization), or None."""
+        return None
+
+    def charge_saved(self, request: ChargeRequest, instrument: Mapping[str, str]) -> ChargeResult:
+        """Charge a saved instrument (recurring premiums, subscriptions) without the customer present."""
+        raise NotSupported(f"{self.id} cannot charge a saved payment method")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 
 from lipwa.common.money import Money
@@ -98,6 +99,8 @@ class ChargeRequest:
     # several networks.
     network: str | None = None
     method: str = ""  # "mobile_money", "card", … as the merchant asked
+    # When lipwa stops waiting for the payment; offline rails print it on the customer's instructions.
+    expires_at: datetime | None = None
 
 
 @dataclass(frozen=True)

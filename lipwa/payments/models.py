@@ -57,6 +57,8 @@ class PaymentIntent(models.Model):
     gateway_reference = models.CharField(max_length=200, blank=True)
     receipt_number = models.CharField(max_length=100, blank=True)
     next_action = models.JSONField(null=True, blank=True)
+    # A payment charged without the customer, on the saved instrument (card authorization) of this earlier one.
+    reuses_payment_id = models.CharField(max_length=40, blank=True)
     # Set when the gateway reports something lipwa could not apply (a late success after expiry, an
     # amount mismatch): money may have moved and a person must look.
     needs_review = models.BooleanField(default=False)

@@ -21,9 +21,11 @@ from lipwa.connectors.types import ChargeRequest, ChargeResult, ResultStatus, Sy
 from lipwa.merchants.models import Merchant
 from lipwa.merchants.services import account_context
 
+from .actions import saved_instrument_of
 from .events import event_record
 from .models import METHODS, PaymentAttempt, PaymentIntent
 from .results import attempt_apply_result
+from .routing import Route, fee_for, route_payment
 from .states import PAYMENT_FINAL, AttemptStatus, PaymentStatus, payment_transition
 
 log = logging.getLogger("lipwa.payments")
@@ -38,10 +40,8 @@ def payment_create(*, merchant: Merchant, mode: str, amount: int, currency: str,
                    provider: str | None = None, phone: str | None = None, customer: dict | None = None,
                    merchant_reference: str = "", description: str = "", metadata: dict | None = None,
                    return_url: str = "", expires_in: int | None = None, network: str | None = None,
-                   confirm: bool = True) -> PaymentIntent:
+                   reuse_payment: str | None = None, confirm: bool = True) -> PaymentIntent:
     """Validate, route and persist a payment, then (by default) send it to the gateway."""
-    from .routing import route_payment
-
     money = _validate_amount(amount, currency)
     if method not in dict(METHODS):
         raise InvalidRequest(f"method must be one of {', '.join(dict(METHODS))}", param="method")
@@ -54,7 +54,7 @@ def payment_create(*, merchant: Merchant, mode: str, amount: int, currency: str,
 
     def draft(account, network: str | None, candidates=(), fee_minor: int = 0) -> PaymentIntent:
         cls = connector_class(account.connector)
-        window = cls.default_expires_in_seconds if expires_in is None else expires_in
+        window = cls.expires_in_seconds(account.get_credentials()) if expires_in is None else expires_in
         return PaymentIntent(
             merchant=merchant, mode=mode, amount_minor=money.amount_minor, currency=currency, method=method,
             provider=cls.id, connector_account=account, phone_e164=parsed_phone.e164 if parsed_phone else "",
@@ -72,9 +72,16 @@ def payment_create(*, merchant: Merchant, mode: str, amount: int, currency: str,
         except ConnectorInputError as exc:
             raise InvalidRequest(exc.message, param=exc.param, code=exc.code) from None
 
-    route = route_payment(merchant=merchant, mode=mode, method=method, amount=money, provider=provider,
-                          phone=parsed_phone, network=network, accepts=accepts)
+    if reuse_payment:
+        # Charged again on the earlier payment's saved instrument, through the account that holds it.
+        earlier_attempt, _ = saved_instrument_of(merchant=merchant, mode=mode, payment_id=reuse_payment)
+        account = earlier_attempt.connector_account
+        route = Route(account=account, network=None, network_candidates=(), fee_minor=fee_for(account, money))
+    else:
+        route = route_payment(merchant=merchant, mode=mode, method=method, amount=money, provider=provider,
+                              phone=parsed_phone, network=network, accepts=accepts)
     payment = draft(route.account, route.network, route.network_candidates, route.fee_minor)
+    payment.reuses_payment_id = reuse_payment or ""
     with transaction.atomic():
         payment.save(force_insert=True)
         event_record(payment, "payment.created")
@@ -121,7 +128,7 @@ def _charge_request(payment: PaymentIntent, attempt_id: str) -> ChargeRequest:
         phone=phone, merchant_reference=payment.merchant_reference, description=payment.description,
         customer_name=str(customer.get("name") or ""), customer_email=str(customer.get("email") or ""),
         return_url=payment.return_url, metadata={str(k): str(v) for k, v in (payment.metadata or {}).items()},
-        network=payment.network or None, method=payment.method,
+        network=payment.network or None, method=payment.method, expires_at=payment.expires_at,
     )
 
 
@@ -151,7 +158,12 @@ def payment_confirm(*, payment_id: str) -> PaymentIntent:
         event_record(payment, "payment.processing", attempt_id=attempt.id)
     connector = connector_for_account(account_context(payment.connector_account))
     try:
-        result = connector.charge(_charge_request(payment, attempt.id))
+        if payment.reuses_payment_id:
+            _, instrument = saved_instrument_of(merchant=payment.merchant, mode=payment.mode,
+                                                payment_id=payment.reuses_payment_id)
+            result = connector.charge_saved(_charge_request(payment, attempt.id), instrument)
+        else:
+            result = connector.charge(_charge_request(payment, attempt.id))
     except Exception:  # a bug in a connector must not lose a charge that may have been sent
         log.exception("connector %s raised while charging attempt %s; outcome unknown", payment.provider,
                       attempt.id)

@@ -8,11 +8,12 @@ from django.http import HttpRequest
 from ninja import Router, Status
 
 from lipwa.common.errors import InvalidRequest
+from lipwa.payments.actions import payment_submit_action
 from lipwa.payments.presenters import payment_to_dict
 from lipwa.payments.selectors import payment_get, payments_list
 from lipwa.payments.services import payment_cancel, payment_create
 
-from .schemas import ErrorOut, PaymentCreateIn, PaymentListOut, PaymentOut
+from .schemas import ActionIn, ErrorOut, PaymentCreateIn, PaymentListOut, PaymentOut
 
 router = Router(tags=["payments"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
@@ -28,6 +29,7 @@ def create_payment(request: HttpRequest, body: PaymentCreateIn):
         customer=body.customer.model_dump(exclude_none=True) if body.customer else None,
         merchant_reference=body.merchant_reference or "", description=body.description or "",
         metadata=body.metadata, return_url=body.return_url or "", expires_in=body.expires_in,
+        reuse_payment=body.reuse_payment,
     )
     return Status(201, payment_to_dict(payment))
 
@@ -62,6 +64,14 @@ def list_payments(request: HttpRequest):
 def cancel_payment(request: HttpRequest, payment_id: str):
     key = request.auth
     return payment_to_dict(payment_cancel(merchant=key.merchant, mode=key.mode, payment_id=payment_id))
+
+
+@router.post("/payments/{payment_id}/submit_otp", response={200: PaymentOut, **ERRORS},
+             summary="Pass on the OTP a payment's next_action (send_otp) asked the customer for")
+def submit_otp(request: HttpRequest, payment_id: str, body: ActionIn):
+    key = request.auth
+    return payment_to_dict(payment_submit_action(merchant=key.merchant, mode=key.mode, payment_id=payment_id,
+                                                 action="otp", value=body.otp))
 
 
 def _unix_param(query, name: str) -> datetime | None:

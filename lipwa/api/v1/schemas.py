@@ -33,6 +33,13 @@ class PaymentCreateIn(StrictSchema):
     metadata: dict[StrictStr, StrictStr] | None = Field(None, max_length=50)
     return_url: StrictStr | None = Field(None, max_length=2000)
     expires_in: StrictInt | None = Field(None, description="Seconds until an unpaid payment expires")
+    reuse_payment: StrictStr | None = Field(None, max_length=40,
+                                            description="Charge the saved card of this earlier paid payment again, "
+                                                        "without the customer (recurring premiums)")
+
+
+class ActionIn(StrictSchema):
+    otp: StrictStr = Field(min_length=1, max_length=20, description="The code the customer received")
 
 
 class PaymentOut(Schema):

@@ -190,6 +190,23 @@ class PaystackConnector(Connector):
             authorization_code=authorization_code.strip(),
             metadata={"lipwa_payment_id": request.payment_id, "lipwa_attempt_id": request.attempt_id}))
 
+    # -- the generic hooks of Connector, backed by the methods above ------------------------------------
+
+    def action_submit(self, request: SyncRequest, action: str, value: str) -> ChargeResult:
+        if action != "otp":
+            return super().action_submit(request, action, value)
+        return self.submit_otp(request.gateway_reference or transaction_reference(request.attempt_id), value)
+
+    def saved_instrument(self, connector_state) -> dict[str, str] | None:
+        code, email = connector_state.get("authorization_code"), connector_state.get("customer_email")
+        if not code or not email:  # only a reusable authorization is ever kept (webhooks.authorization_state)
+            return None
+        return {"authorization_code": code, "email": email}
+
+    def charge_saved(self, request: ChargeRequest, instrument) -> ChargeResult:
+        return self.charge_saved_authorization(request, instrument.get("authorization_code", ""),
+                                               instrument.get("email", ""))
+
     def _call(self, reference: str, send: Callable[[PaystackClient], object], *,
               follow_up: bool = False) -> ChargeResult:
         """Send one request about the transaction `reference` and classify what came back.
