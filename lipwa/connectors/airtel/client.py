@@ -10,7 +10,6 @@ Never log a request body or the signing headers: the disbursement body carries t
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
@@ -20,9 +19,9 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
 from lipwa.common import clock
 from lipwa.common.http import GatewayUnreachable, HttpClient, HttpResponse, OutcomeUnknown
+from lipwa.connectors.tokens import ExpiringCache, TokenCache, secret_digest
 
 from . import signing
-from .cache import ExpiringCache
 from .credentials import AirtelCredentials
 from .mapping import ApiResponse, EncryptionKey, TokenResponse, WireFormatError
 
@@ -74,7 +73,8 @@ class UnexpectedResponse(Exception):
         self.detail = detail
 
 
-_tokens: ExpiringCache[str] = ExpiringCache()
+_tokens = TokenCache(refresh_margin_seconds=TOKEN_REFRESH_MARGIN_SECONDS)
+# The public key is not a token: it stays good until the `valid_upto` Airtel gives (see key_refresh_at).
 _keys: ExpiringCache[RSAPublicKey] = ExpiringCache()
 
 
@@ -108,7 +108,7 @@ class AirtelClient:
         self._http = HttpClient(credentials.base_url, timeout=timeout)
         # The secret is part of the key (as a hash) so that someone who knows an app's client id, which is
         # not secret, cannot borrow the token cached for it by entering a wrong secret.
-        secret_hash = hashlib.sha256(credentials.client_secret.encode()).hexdigest()
+        secret_hash = secret_digest(credentials.client_secret)
         self._token_key = (credentials.base_url, credentials.client_id, secret_hash)
         self._key_key = (*self._token_key, country)
 
@@ -211,7 +211,7 @@ class AirtelClient:
             headers.update(signing.sign_body(content, key).headers())
         return self._http.request(method, path, content=content, headers=headers)
 
-    def _fetch_token(self) -> tuple[str, datetime]:
+    def _fetch_token(self) -> tuple[str, int]:
         body = {"client_id": self.credentials.client_id, "client_secret": self.credentials.client_secret,
                 "grant_type": "client_credentials"}
         try:
@@ -228,8 +228,7 @@ class AirtelClient:
             token = TokenResponse.from_json(response.json())
         except ValueError as exc:  # WireFormatError is a ValueError, and so is a body that is not JSON
             raise GatewayUnreachable(f"unusable answer from the Airtel token endpoint: {exc}") from None
-        margin = min(TOKEN_REFRESH_MARGIN_SECONDS, token.expires_in_seconds // 2)
-        return token.access_token, clock.now() + timedelta(seconds=token.expires_in_seconds - margin)
+        return token.access_token, token.expires_in_seconds
 
     def _fetch_key(self) -> tuple[RSAPublicKey, datetime]:
         try:

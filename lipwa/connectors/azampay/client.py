@@ -13,11 +13,8 @@ and every other request the API key.
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar
 
@@ -25,6 +22,7 @@ import httpx
 
 from lipwa.common import clock
 from lipwa.common.http import GatewayUnreachable, HttpClient, HttpResponse, OutcomeUnknown
+from lipwa.connectors.tokens import TokenCache, secret_digest
 
 from .credentials import AzamPayCredentials
 from .mapping import (
@@ -74,75 +72,8 @@ class UnexpectedResponse(Exception):
         self.detail = detail
 
 
-# -- the process-wide token cache ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _CachedToken:
-    token: str
-    refresh_at: datetime
-
-
-class _TokenCache:
-    """Tokens shared by every thread of the process, one per AzamPay app.
-
-    Only one thread fetches a given app's token at a time (the others wait for it); apps do not wait for
-    each other, so a slow token call for one merchant never delays another.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._tokens: dict[tuple[str, ...], _CachedToken] = {}
-        self._fetch_locks: dict[tuple[str, ...], threading.Lock] = {}
-
-    def get(self, key: tuple[str, ...], fetch: Callable[[], TokenResponse]) -> str:
-        token = self._fresh(key)
-        if token is not None:
-            return token
-        with self._lock:
-            fetch_lock = self._fetch_locks.setdefault(key, threading.Lock())
-        with fetch_lock:
-            token = self._fresh(key)  # another thread may have fetched it while this one waited
-            if token is not None:
-                return token
-            response = fetch()
-            with self._lock:
-                self._tokens[key] = _CachedToken(response.access_token, _refresh_at(response.expires_at))
-            return response.access_token
-
-    def drop(self, key: tuple[str, ...], token: str) -> None:
-        """Forget `token`, unless another thread has already replaced it with a newer one."""
-        with self._lock:
-            cached = self._tokens.get(key)
-            if cached is not None and cached.token == token:
-                del self._tokens[key]
-
-    def clear(self) -> None:
-        with self._lock:
-            self._tokens.clear()
-
-    def _fresh(self, key: tuple[str, ...]) -> str | None:
-        with self._lock:
-            cached = self._tokens.get(key)
-        if cached is not None and clock.now() < cached.refresh_at:
-            return cached.token
-        return None
-
-
-def _refresh_at(expires_at: datetime | None) -> datetime:
-    """When to fetch a new token: five minutes before expiry, or half-way through a short life."""
-    now = clock.now()
-    if expires_at is None or expires_at <= now:
-        # AzamPay's `expire` is an absolute time, so a clock skewed against it could read as "already expired";
-        # use the token for a conservative default life rather than fetch one per request.
-        log.warning("AzamPay token has no usable expiry; assuming %s s", TOKEN_DEFAULT_LIFETIME_SECONDS)
-        expires_at = now + timedelta(seconds=TOKEN_DEFAULT_LIFETIME_SECONDS)
-    lifetime = expires_at - now
-    margin = min(timedelta(seconds=TOKEN_REFRESH_MARGIN_SECONDS), lifetime / 2)
-    return expires_at - margin
-
-
-_tokens = _TokenCache()
+# Tokens shared by every thread of the process, one per AzamPay app.
+_tokens = TokenCache(refresh_margin_seconds=TOKEN_REFRESH_MARGIN_SECONDS)
 
 
 def clear_token_cache() -> None:
@@ -165,7 +96,7 @@ class AzamPayClient:
         self._disbursement = HttpClient(credentials.disbursement_base_url, timeout=timeout)
         # The secret is part of the key (as a hash) so that someone who knows an app's client id, which is
         # not secret, cannot borrow the token cached for it by entering a wrong secret.
-        secret_hash = hashlib.sha256(credentials.client_secret.encode()).hexdigest()
+        secret_hash = secret_digest(credentials.client_secret)
         self._cache_key = (credentials.auth_base_url, credentials.client_id, secret_hash)
 
     def close(self) -> None:
@@ -239,7 +170,7 @@ class AzamPayClient:
         headers = {"Authorization": f"Bearer {token}", "X-API-Key": self.credentials.api_key}
         return http.request(method, path, headers=headers, **kwargs)
 
-    def _fetch_token(self) -> TokenResponse:
+    def _fetch_token(self) -> tuple[str, datetime]:
         body = {"appName": self.credentials.app_name, "clientId": self.credentials.client_id,
                 "clientSecret": self.credentials.client_secret}
         try:
@@ -253,9 +184,21 @@ class AzamPayClient:
             # 423 is AzamPay's "invalid credentials" (4.2, V SDK); 400 and 401 mean the same to us.
             raise TokenRefused(response.status_code, _message_of(response))
         try:
-            return TokenResponse.from_json(response.json())
+            token = TokenResponse.from_json(response.json())
         except ValueError as exc:  # WireFormatError is a ValueError, and so is a body that is not JSON
             raise GatewayUnreachable(f"unusable answer from the AzamPay authenticator: {exc}") from None
+        return token.access_token, _usable_expiry(token.expires_at)
+
+
+def _usable_expiry(expires_at: datetime | None) -> datetime:
+    """When the token expires, or a conservative default when AzamPay's `expire` cannot be trusted."""
+    now = clock.now()
+    if expires_at is None or expires_at <= now:
+        # AzamPay's `expire` is an absolute time, so a clock skewed against it could read as "already expired";
+        # use the token for a conservative default life rather than fetch one per request.
+        log.warning("AzamPay token has no usable expiry; assuming %s s", TOKEN_DEFAULT_LIFETIME_SECONDS)
+        return now + timedelta(seconds=TOKEN_DEFAULT_LIFETIME_SECONDS)
+    return expires_at
 
 
 def _message_of(response: HttpResponse) -> str:

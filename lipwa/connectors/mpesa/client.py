@@ -10,11 +10,8 @@ Never log a request body: the STK `Password` is base64 of the passkey and can be
 from __future__ import annotations
 
 import base64
-import hashlib
 import logging
-import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import TypeVar
 
@@ -22,6 +19,7 @@ import httpx
 
 from lipwa.common import clock
 from lipwa.common.http import GatewayUnreachable, HttpClient, HttpResponse, OutcomeUnknown
+from lipwa.connectors.tokens import TokenCache, secret_digest
 
 from .credentials import MpesaCredentials
 from .mapping import ErrorEnvelope, StkPushResponse, StkQueryResponse, TokenResponse, WireFormatError
@@ -70,64 +68,8 @@ def stk_password(shortcode: str, passkey: str, timestamp: str) -> str:
     return base64.b64encode(f"{shortcode}{passkey}{timestamp}".encode()).decode()
 
 
-# -- the process-wide token cache ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _CachedToken:
-    token: str
-    refresh_at: datetime
-
-
-class _TokenCache:
-    """Tokens shared by every thread of the process, one per Daraja app; Daraja rate-limits token requests.
-
-    Only one thread fetches a given app's token at a time (the others wait for it); apps do not wait for
-    each other, so a slow token call for one merchant never delays another.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._tokens: dict[tuple[str, ...], _CachedToken] = {}
-        self._fetch_locks: dict[tuple[str, ...], threading.Lock] = {}
-
-    def get(self, key: tuple[str, ...], fetch: Callable[[], TokenResponse]) -> str:
-        token = self._fresh(key)
-        if token is not None:
-            return token
-        with self._lock:
-            fetch_lock = self._fetch_locks.setdefault(key, threading.Lock())
-        with fetch_lock:
-            token = self._fresh(key)  # another thread may have fetched it while this one waited
-            if token is not None:
-                return token
-            response = fetch()
-            margin = min(TOKEN_REFRESH_MARGIN_SECONDS, response.expires_in_seconds // 2)
-            refresh_at = clock.now() + timedelta(seconds=response.expires_in_seconds - margin)
-            with self._lock:
-                self._tokens[key] = _CachedToken(response.access_token, refresh_at)
-            return response.access_token
-
-    def drop(self, key: tuple[str, ...], token: str) -> None:
-        """Forget `token`, unless another thread has already replaced it with a newer one."""
-        with self._lock:
-            cached = self._tokens.get(key)
-            if cached is not None and cached.token == token:
-                del self._tokens[key]
-
-    def clear(self) -> None:
-        with self._lock:
-            self._tokens.clear()
-
-    def _fresh(self, key: tuple[str, ...]) -> str | None:
-        with self._lock:
-            cached = self._tokens.get(key)
-        if cached is not None and clock.now() < cached.refresh_at:
-            return cached.token
-        return None
-
-
-_tokens = _TokenCache()
+# Tokens shared by every thread of the process, one per Daraja app; Daraja rate-limits token requests.
+_tokens = TokenCache(refresh_margin_seconds=TOKEN_REFRESH_MARGIN_SECONDS)
 
 
 def clear_token_cache() -> None:
@@ -148,7 +90,7 @@ class DarajaClient:
         self._http = HttpClient(credentials.base_url, timeout=timeout)
         # The secret is part of the key (as a hash) so that someone who knows an app's consumer key, which
         # is not secret, cannot borrow the token cached for it by entering a wrong secret.
-        secret_hash = hashlib.sha256(credentials.consumer_secret.encode()).hexdigest()
+        secret_hash = secret_digest(credentials.consumer_secret)
         self._cache_key = (credentials.base_url, credentials.consumer_key, secret_hash)
 
     def close(self) -> None:
@@ -199,7 +141,7 @@ class DarajaClient:
     def _send(self, path: str, body: dict[str, object], token: str) -> HttpResponse:
         return self._http.request("POST", path, json=body, headers={"Authorization": f"Bearer {token}"})
 
-    def _fetch_token(self) -> TokenResponse:
+    def _fetch_token(self) -> tuple[str, int]:
         basic = base64.b64encode(f"{self.credentials.consumer_key}:{self.credentials.consumer_secret}".encode())
         try:
             response = self._http.request("GET", TOKEN_PATH, params={"grant_type": "client_credentials"},
@@ -213,10 +155,11 @@ class DarajaClient:
             envelope = _envelope(response)
             raise TokenRefused(response.status_code, envelope.error_code if envelope else "")
         try:
-            return TokenResponse.from_json(response.json())
+            token = TokenResponse.from_json(response.json())
         except ValueError as exc:  # WireFormatError is a ValueError, and so is a body that is not JSON
             # Like a lost answer, an unusable token means the API call it was for has not been sent.
             raise GatewayUnreachable(f"unusable answer from the Daraja token endpoint: {exc}") from None
+        return token.access_token, token.expires_in_seconds
 
 
 def _envelope(response: HttpResponse) -> ErrorEnvelope | None:

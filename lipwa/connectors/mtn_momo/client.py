@@ -8,18 +8,14 @@ connector to classify. Never log headers: they carry the subscription key and th
 from __future__ import annotations
 
 import base64
-import hashlib
 import logging
-import threading
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
 
 import httpx
 
-from lipwa.common import clock
 from lipwa.common.http import GatewayUnreachable, HttpClient, HttpResponse, OutcomeUnknown
+from lipwa.connectors.tokens import TokenCache, secret_digest
 
 from .credentials import ProductCredentials
 from .mapping import (
@@ -70,73 +66,13 @@ class ProvisioningError(Exception):
         self.answer = answer
 
 
-# -- the process-wide token cache ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _CachedToken:
-    token: str
-    refresh_at: datetime
-
-
-class _TokenCache:
-    """Tokens shared by every thread of the process, one per (product, API user); tokens are rate-limited.
-
-    Only one thread fetches a given user's token at a time (the others wait for it); users do not wait for
-    each other, so a slow token call for one merchant never delays another.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._tokens: dict[tuple[str, ...], _CachedToken] = {}
-        self._fetch_locks: dict[tuple[str, ...], threading.Lock] = {}
-
-    def get(self, key: tuple[str, ...], fetch: Callable[[], TokenResponse]) -> str:
-        token = self._fresh(key)
-        if token is not None:
-            return token
-        with self._lock:
-            fetch_lock = self._fetch_locks.setdefault(key, threading.Lock())
-        with fetch_lock:
-            token = self._fresh(key)  # another thread may have fetched it while this one waited
-            if token is not None:
-                return token
-            response = fetch()
-            margin = min(TOKEN_REFRESH_MARGIN_SECONDS, response.expires_in_seconds // 2)
-            refresh_at = clock.now() + timedelta(seconds=response.expires_in_seconds - margin)
-            with self._lock:
-                self._tokens[key] = _CachedToken(response.access_token, refresh_at)
-            return response.access_token
-
-    def drop(self, key: tuple[str, ...], token: str) -> None:
-        """Forget `token`, unless another thread has already replaced it with a newer one."""
-        with self._lock:
-            cached = self._tokens.get(key)
-            if cached is not None and cached.token == token:
-                del self._tokens[key]
-
-    def clear(self) -> None:
-        with self._lock:
-            self._tokens.clear()
-
-    def _fresh(self, key: tuple[str, ...]) -> str | None:
-        with self._lock:
-            cached = self._tokens.get(key)
-        if cached is not None and clock.now() < cached.refresh_at:
-            return cached.token
-        return None
-
-
-_tokens = _TokenCache()
+# Tokens shared by every thread of the process, one per (product, API user); MTN rate-limits token requests.
+_tokens = TokenCache(refresh_margin_seconds=TOKEN_REFRESH_MARGIN_SECONDS)
 
 
 def clear_token_cache() -> None:
     """Forget every cached token (tests, and operators rotating keys)."""
     _tokens.clear()
-
-
-def _sha256(value: str) -> str:
-    return hashlib.sha256(value.encode()).hexdigest()
 
 
 def _timeout(timeout_seconds: float) -> httpx.Timeout:
@@ -157,7 +93,7 @@ class MomoClient:
         # The keys are part of the cache key (as hashes) so that someone who knows an API user id, which is not
         # secret, cannot borrow the token cached for it by entering a wrong key.
         self._cache_key = (credentials.base_url, credentials.product, credentials.api_user,
-                           _sha256(credentials.api_key), _sha256(credentials.subscription_key))
+                           secret_digest(credentials.api_key), secret_digest(credentials.subscription_key))
 
     def close(self) -> None:
         self._http.close()
@@ -252,7 +188,7 @@ class MomoClient:
                        **(headers or {})}
         return self._http.request(method, path, json=json, headers=all_headers)
 
-    def _fetch_token(self) -> TokenResponse:
+    def _fetch_token(self) -> tuple[str, int]:
         basic = base64.b64encode(f"{self.credentials.api_user}:{self.credentials.api_key}".encode()).decode()
         headers = {"Authorization": f"Basic {basic}", "User-Agent": USER_AGENT,
                    "Ocp-Apim-Subscription-Key": self.credentials.subscription_key}
@@ -266,9 +202,10 @@ class MomoClient:
         if response.status_code != 200:
             raise TokenRefused(response.status_code, _answer(response).code)
         try:
-            return TokenResponse.from_json(response.json())
+            token = TokenResponse.from_json(response.json())
         except ValueError as exc:  # WireFormatError is a ValueError, and so is a body that is not JSON
             raise GatewayUnreachable(f"unusable answer from the MTN token endpoint: {exc}") from None
+        return token.access_token, token.expires_in_seconds
 
 
 def _answer(response: HttpResponse) -> Answer:

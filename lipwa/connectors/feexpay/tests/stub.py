@@ -1,105 +1,52 @@
 """A scripted stand-in for FeexPay on 127.0.0.1, for the client and connector tests.
 
-It is deliberately dumb: each path answers what the test scripted, and every request is recorded. FeexPay's
-real behaviour is modelled by the simulator, which the contract battery uses; these tests pin the connector's
-own decisions, one wire answer at a time, over a real socket (no mocks of httpx).
+The machinery (server, recording, scripting) is `lipwa.connectors.testing.stub`; this module adds FeexPay's
+paths and its catch-all default answers.
 """
 
 from __future__ import annotations
 
-import json
-import socket
-import threading
-from collections.abc import Callable
-from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from functools import partial
 from pathlib import Path
-from urllib.parse import urlsplit
+
+from lipwa.connectors.testing import stub as shared
+from lipwa.connectors.testing.stub import (
+    Received,
+    Reply,
+    Responder,
+    ScriptedStub,
+    load_fixture,
+    load_fixture_bytes,
+)
+
+__all__ = ["FIXTURES", "LINK_PATH", "PENDING_REFERENCE", "PUSH_MTN_PATH", "STATUS_PATH", "FeexpayStub", "Received",
+           "Reply", "Responder", "closed_port_url", "fixture", "fixture_bytes"]
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+fixture = partial(load_fixture, FIXTURES)
+fixture_bytes = partial(load_fixture_bytes, FIXTURES)
 
-# Paths under the base URL `http://127.0.0.1:<port>/api` (PROVIDERS.md 5.1-5.5).
+# Every FeexPay path is under `/api`, which is part of the base URL (PROVIDERS.md 5.1-5.5).
+API = "/api"
 PENDING_REFERENCE = "FXP-2b1c7e9a-4d3f-4a8e-9f61-0c5d2e7b8a14"
 PUSH_MTN_PATH = "/api/transactions/public/requesttopay/mtn"
 STATUS_PATH = f"/api/transactions/public/single/status/{PENDING_REFERENCE}"
 LINK_PATH = "/api/feexlink/api-create"
 
 
-def fixture(name: str) -> dict:
-    return json.loads((FIXTURES / f"{name}.json").read_text())
+def closed_port_url() -> str:
+    """A FeexPay-shaped base URL on which nothing listens, so connecting is refused."""
+    return shared.closed_port_url(API)
 
 
-def fixture_bytes(name: str) -> bytes:
-    return (FIXTURES / f"{name}.json").read_bytes()
-
-
-@dataclass(frozen=True)
-class Received:
-    method: str
-    path: str
-    headers: dict[str, str]  # lower-cased names
-    body: bytes
-
-    def json(self) -> dict:
-        return json.loads(self.body)
-
-
-@dataclass(frozen=True)
-class Reply:
-    status: int = 200
-    body: object = None  # a dict or list is sent as JSON, bytes as they are (plain text errors)
-    hang: bool = False  # never answer (until the stub stops): the client's read timeout fires
-    content_type: str = "application/json"
-
-
-Responder = Callable[[Received], Reply]
-
-
-class FeexpayStub:
+class FeexpayStub(ScriptedStub):
     """Scripted replies per path; by default any request to pay is PENDING and any status SUCCESSFUL."""
 
-    def __init__(self) -> None:
-        self.received: list[Received] = []
-        self._lock = threading.Lock()
-        self._stopping = threading.Event()
-        self._scripts: dict[str, list[Reply]] = {}
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self._server.daemon_threads = True
-        self._server.block_on_close = False
-        self._server.stub = self  # type: ignore[attr-defined]
-        # A short poll interval, so that stopping the stub after each test costs milliseconds, not half a second.
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02},
-                                        daemon=True)
+    url_suffix = API
+    not_found = Reply(404, {"message": "Not found"})
 
-    @property
-    def base_url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/api"
-
-    def start(self) -> FeexpayStub:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stopping.set()
-        self._server.shutdown()
-        self._server.server_close()
-
-    def script(self, path: str, *replies: Reply) -> None:
-        """Answer the next requests to `path` with `replies` in order; the last one then repeats."""
-        with self._lock:
-            self._scripts[path] = list(replies)
-
-    def requests_to(self, path: str) -> list[Received]:
-        with self._lock:
-            return [request for request in self.received if request.path == path]
-
-    def _reply_for(self, request: Received) -> Reply:
-        with self._lock:
-            self.received.append(request)
-            script = self._scripts.get(request.path)
-            if script:
-                return script.pop(0) if len(script) > 1 else script[0]
+    def fallback(self, request: Received) -> Reply:
+        # One default per kind of path, whatever the network or reference in it.
         if "/requesttopay/" in request.path:
             return Reply(200, fixture("request_to_pay__pending"))
         if "/single/status/" in request.path:
@@ -107,41 +54,4 @@ class FeexpayStub:
             return Reply(200, {**fixture("status__successful"), "reference": reference})
         if request.path == LINK_PATH:
             return Reply(200, fixture("feexlink__created"))
-        return Reply(404, {"message": "Not found"})
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def do_GET(self) -> None:  # noqa: N802 (the name http.server dispatches to)
-        self._handle()
-
-    def do_POST(self) -> None:  # noqa: N802
-        self._handle()
-
-    def _handle(self) -> None:
-        stub: FeexpayStub = self.server.stub  # type: ignore[attr-defined]
-        length = int(self.headers.get("Content-Length") or 0)
-        request = Received(method=self.command, path=urlsplit(self.path).path,
-                           headers={k.lower(): v for k, v in self.headers.items()}, body=self.rfile.read(length))
-        reply = stub._reply_for(request)
-        if reply.hang:
-            stub._stopping.wait(30)
-            return
-        body = reply.body if isinstance(reply.body, bytes) else json.dumps(reply.body).encode()
-        self.send_response(reply.status)
-        self.send_header("Content-Type", reply.content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (http.server's signature)
-        pass
-
-
-def closed_port_url() -> str:
-    """A loopback URL on which nothing listens, so connecting is refused."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}/api"
+        return self.not_found

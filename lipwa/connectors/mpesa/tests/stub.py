@@ -1,165 +1,52 @@
 """A scripted stand-in for Daraja on 127.0.0.1, for the client and connector tests.
 
-It is deliberately dumb: each path answers what the test scripted, and every request is recorded. The real
-behaviour of Daraja is modelled by the simulator, which the contract battery uses; these tests pin the
-connector's own decisions, one wire answer at a time, over a real socket (no mocks of httpx).
+The machinery (server, recording, scripting, routing) is `lipwa.connectors.testing.stub`; this module adds
+Daraja's paths, its default answers and its token endpoint.
 """
 
 from __future__ import annotations
 
-import json
-import socket
-import threading
-from collections.abc import Callable
-from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from functools import partial
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+
+from lipwa.connectors.testing.stub import (
+    Received,
+    Reply,
+    Responder,
+    ScriptedStub,
+    closed_port_url,
+    load_fixture,
+    load_fixture_bytes,
+)
+
+__all__ = ["FIXTURES", "PUSH_PATH", "QUERY_PATH", "TOKEN_PATH", "DarajaStub", "Received", "Reply", "Responder",
+           "closed_port_url", "fixture", "fixture_bytes"]
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+fixture = partial(load_fixture, FIXTURES)
+fixture_bytes = partial(load_fixture_bytes, FIXTURES)
 
 TOKEN_PATH = "/oauth/v1/generate"
 PUSH_PATH = "/mpesa/stkpush/v1/processrequest"
 QUERY_PATH = "/mpesa/stkpushquery/v1/query"
 
 
-def fixture(name: str) -> dict:
-    return json.loads((FIXTURES / f"{name}.json").read_text())
-
-
-def fixture_bytes(name: str) -> bytes:
-    return (FIXTURES / f"{name}.json").read_bytes()
-
-
-@dataclass(frozen=True)
-class Received:
-    method: str
-    path: str
-    query: dict[str, list[str]]
-    headers: dict[str, str]  # lower-cased names
-    body: bytes
-
-    def json(self) -> dict:
-        return json.loads(self.body)
-
-
-@dataclass(frozen=True)
-class Reply:
-    status: int = 200
-    body: object = None  # a dict or list is sent as JSON, bytes as they are
-    hang: bool = False  # never answer (until the stub stops): the client's read timeout fires
-    delay_seconds: float = 0.0
-
-
-Responder = Callable[[Received], Reply]
-
-
-class DarajaStub:
+class DarajaStub(ScriptedStub):
     """Scripted replies per path; by default a token, an accepted push and a succeeded query."""
 
+    not_found = Reply(404, {"requestId": "stub", "errorCode": "404.001.01", "errorMessage": "Resource not found"})
+
     def __init__(self) -> None:
-        self.received: list[Received] = []
-        self.tokens_issued = 0
-        self._lock = threading.Lock()
-        self._stopping = threading.Event()
-        self._scripts: dict[str, list[Reply]] = {}
-        self._responders: dict[str, Responder] = {
+        super().__init__({
             TOKEN_PATH: self._issue_token,
             PUSH_PATH: lambda _: Reply(200, fixture("stk_push__accepted")),
             QUERY_PATH: lambda _: Reply(200, fixture("stk_query__succeeded")),
-        }
+        })
+        self.tokens_issued = 0
         self.token_expires_in: object = "3599"
         self.token_delay_seconds = 0.0
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self._server.daemon_threads = True
-        self._server.block_on_close = False
-        self._server.stub = self  # type: ignore[attr-defined]
-        # A short poll interval, so that stopping the stub after each test costs milliseconds, not half a second.
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02},
-                                        daemon=True)
-
-    @property
-    def base_url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start(self) -> DarajaStub:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stopping.set()
-        self._server.shutdown()
-        self._server.server_close()
-
-    def script(self, path: str, *replies: Reply) -> None:
-        """Answer the next requests to `path` with `replies` in order; the last one then repeats."""
-        with self._lock:
-            self._scripts[path] = list(replies)
-
-    def respond(self, path: str, responder: Responder) -> None:
-        with self._lock:
-            self._scripts.pop(path, None)
-            self._responders[path] = responder
-
-    def requests_to(self, path: str) -> list[Received]:
-        with self._lock:
-            return [request for request in self.received if request.path == path]
 
     def _issue_token(self, _: Received) -> Reply:
-        with self._lock:
-            self.tokens_issued += 1
-            number = self.tokens_issued
+        number = self.next_count("tokens_issued")
         return Reply(200, {"access_token": f"stub-token-{number}", "expires_in": self.token_expires_in},
                      delay_seconds=self.token_delay_seconds)
-
-    def _reply_for(self, request: Received) -> Reply:
-        with self._lock:
-            self.received.append(request)
-            script = self._scripts.get(request.path)
-            if script:
-                return script.pop(0) if len(script) > 1 else script[0]
-            responder = self._responders.get(request.path)
-        if responder is None:
-            return Reply(404, {"requestId": "stub", "errorCode": "404.001.01", "errorMessage": "Resource not found"})
-        return responder(request)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def do_GET(self) -> None:  # noqa: N802 (the name http.server dispatches to)
-        self._handle()
-
-    def do_POST(self) -> None:  # noqa: N802
-        self._handle()
-
-    def _handle(self) -> None:
-        stub: DarajaStub = self.server.stub  # type: ignore[attr-defined]
-        length = int(self.headers.get("Content-Length") or 0)
-        parts = urlsplit(self.path)
-        request = Received(method=self.command, path=parts.path, query=parse_qs(parts.query),
-                           headers={k.lower(): v for k, v in self.headers.items()}, body=self.rfile.read(length))
-        reply = stub._reply_for(request)
-        if reply.hang:
-            stub._stopping.wait(30)
-            return
-        if reply.delay_seconds:
-            stub._stopping.wait(reply.delay_seconds)
-        body = reply.body if isinstance(reply.body, bytes) else json.dumps(reply.body).encode()
-        self.send_response(reply.status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (http.server's signature)
-        pass
-
-
-def closed_port_url() -> str:
-    """A loopback URL on which nothing listens, so connecting is refused."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}"

@@ -85,7 +85,8 @@ def test_poll_sends_an_empty_post_to_the_poll_url(paynow):
         reply = paynow_client.poll(paynow.poll_url)
     assert reply.hash_verified and reply.status.status == "Paid" and reply.status.reference == "att_01TEST"
     request = paynow.requests_to(POLL_PATH)[0]
-    assert (request.method, request.body, request.query) == ("POST", b"", "guid=c7ed41da-0159-46da-b428-69549f770413")
+    assert (request.method, request.body, request.query_string) == (
+        "POST", b"", "guid=c7ed41da-0159-46da-b428-69549f770413")
 
 
 def test_poll_with_a_wrong_hash_is_not_verified(paynow):
