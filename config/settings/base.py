@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "lipwa.ledger",
     "lipwa.audit",
     "lipwa.payouts",
+    "lipwa.fx",
     "lipwa.webhooks_in",
     "lipwa.webhooks_out",
     "lipwa.connectors",
@@ -144,6 +145,7 @@ LOGGING = {
 # Connector classes; the core reaches gateways only through this list (lipwa.connectors.registry).
 LIPWA_CONNECTORS = [
     "lipwa.connectors.mpesa.connector.MpesaConnector",
+    "lipwa.connectors.bank_transfer.connector.BankTransferConnector",
     "lipwa.connectors.paynow.connector.PaynowConnector",
     "lipwa.connectors.paystack.connector.PaystackConnector",
     "lipwa.connectors.feexpay.connector.FeexpayConnector",

@@ -14,6 +14,11 @@ def add_parsers(commands) -> None:
     merchants = commands.add_parser("merchants", help="create merchants").add_subparsers(dest="action", required=True)
     create = merchants.add_parser("create", help="create a merchant and print its id")
     create.add_argument("name")
+    configure = merchants.add_parser("configure", help="settlement currency and refund approval thresholds")
+    configure.add_argument("merchant_id")
+    configure.add_argument("--settlement-currency", help="ISO 4217 code; '' for none")
+    configure.add_argument("--refund-approval-above", action="append", default=[], metavar="CUR=AMOUNT",
+                           help="refunds above AMOUNT minor units in CUR need a second person, e.g. KES=500000")
 
     keys = commands.add_parser("keys", help="create or revoke API keys").add_subparsers(dest="action", required=True)
     key_create = keys.add_parser("create", help="create a key; its plaintext is printed once and never stored")
@@ -50,6 +55,23 @@ def add_parsers(commands) -> None:
     manual.add_argument("--by", required=True)
     manual.add_argument("--reference", required=True, help="receipt or bank reference of the manual refund")
     manual.add_argument("--note", default="")
+    payments = commands.add_parser("payments", help="operator actions on payments").add_subparsers(
+        dest="action", required=True)
+    offline = payments.add_parser("confirm-offline", help="confirm a bank transfer arrived, with evidence")
+    offline.add_argument("payment_id")
+    offline.add_argument("--by", required=True, help="who confirms (recorded in the audit trail)")
+    offline.add_argument("--reference", required=True, help="the bank's reference of the incoming transfer")
+    offline.add_argument("--amount", type=int, default=None, help="minor units the statement shows (checked)")
+    offline.add_argument("--note", default="")
+    rates = commands.add_parser("rates", help="exchange rates (display only)").add_subparsers(dest="action",
+                                                                                            required=True)
+    rate_set = rates.add_parser("set", help="set 1 BASE = RATE QUOTE from now (or --at)")
+    rate_set.add_argument("base")
+    rate_set.add_argument("quote")
+    rate_set.add_argument("rate", help="a decimal, e.g. 0.0077")
+    rate_set.add_argument("--at", default=None, help="ISO 8601 date-time with timezone; default now")
+    rate_import = rates.add_parser("import", help="import base,quote,rate[,effective_at] CSV (all or nothing)")
+    rate_import.add_argument("file")
     ledger = commands.add_parser("ledger", help="ledger checks").add_subparsers(dest="action", required=True)
     ledger.add_parser("verify", help="recompute every balance from its transfers and compare (exit 1 on drift)")
     listing = accounts.add_parser("list", help="list a merchant's accounts with masked credentials")
@@ -85,6 +107,25 @@ def _merchants_create(args) -> int:
     from lipwa.merchants.services import merchant_create
 
     print(merchant_create(name=args.name).id)
+    return 0
+
+
+def _merchants_configure(args) -> int:
+    from lipwa.common.errors import InvalidRequest
+    from lipwa.merchants.services import merchant_configure
+
+    thresholds = None
+    if args.refund_approval_above:
+        thresholds = {}
+        for value in args.refund_approval_above:
+            currency, sep, amount = value.partition("=")
+            if not sep or not amount.isdigit():
+                raise InvalidRequest(f"--refund-approval-above expects CUR=AMOUNT, got {value!r}")
+            thresholds[currency] = int(amount)
+    merchant = merchant_configure(merchant=_merchant(args.merchant_id), settlement_currency=args.settlement_currency,
+                                  refund_approval_thresholds=thresholds, actor=_operator())
+    print(f"{merchant.id} settlement_currency={merchant.settlement_currency or '-'} "
+          f"refund_approval_thresholds={merchant.refund_approval_thresholds}")
     return 0
 
 
@@ -190,6 +231,52 @@ def _refunds_record_manual(args) -> int:
     return 0
 
 
+def _payments_confirm_offline(args) -> int:
+    from lipwa.payments.offline import payment_confirm_offline
+
+    evidence = {"reference": args.reference, "note": args.note}
+    payment = payment_confirm_offline(payment_id=args.payment_id, operator=f"user:{args.by}", evidence=evidence,
+                                      amount_minor=args.amount)
+    print(f"{payment.id} {payment.status}")
+    return 0
+
+
+def _rates_set(args) -> int:
+    from datetime import datetime
+
+    from lipwa.common.errors import InvalidRequest
+    from lipwa.fx.services import rate_set
+
+    at = None
+    if args.at:
+        try:
+            at = datetime.fromisoformat(args.at)
+        except ValueError:
+            raise InvalidRequest(f"--at {args.at!r} is not an ISO 8601 date-time") from None
+    rate = rate_set(base=args.base.upper(), quote=args.quote.upper(), rate=args.rate, effective_at=at)
+    print(rate)
+    return 0
+
+
+def _rates_import(args) -> int:
+    from lipwa.common.errors import InvalidRequest
+    from lipwa.fx.services import rates_import_csv
+
+    try:
+        with open(args.file, encoding="utf-8-sig") as handle:
+            text = handle.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidRequest(f"cannot read {args.file}: {exc}") from None
+    imported, errors = rates_import_csv(text)
+    for error in errors:
+        print(error, file=sys.stderr)
+    if errors:
+        print(f"nothing imported: {len(errors)} error(s)", file=sys.stderr)
+        return 1
+    print(f"{imported} rate(s) imported")
+    return 0
+
+
 def _ledger_verify(args) -> int:
     from lipwa.ledger.selectors import ledger_verify
 
@@ -202,10 +289,14 @@ def _ledger_verify(args) -> int:
 
 _ACTIONS = {
     ("ledger", "verify"): _ledger_verify,
+    ("payments", "confirm-offline"): _payments_confirm_offline,
+    ("rates", "set"): _rates_set,
+    ("rates", "import"): _rates_import,
     ("refunds", "approve"): _refunds_decide,
     ("refunds", "reject"): _refunds_decide,
     ("refunds", "record-manual"): _refunds_record_manual,
     ("merchants", "create"): _merchants_create,
+    ("merchants", "configure"): _merchants_configure,
     ("keys", "create"): _keys_create,
     ("keys", "revoke"): _keys_revoke,
     ("accounts", "add"): _accounts_add,

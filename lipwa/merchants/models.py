@@ -29,6 +29,9 @@ class Merchant(models.Model):
     # Refunds above these amounts (minor units per currency, e.g. {"KES": 500000}) need a second person's
     # approval; an absent currency means no approval is needed.
     refund_approval_thresholds = models.JSONField(default=dict, blank=True)
+    # The currency the merchant's bank settles in (ISO 4217); payments in other currencies show what they are
+    # worth in it (lipwa.fx), for display only. Blank means no conversion is shown.
+    settlement_currency = models.CharField(max_length=3, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

@@ -197,3 +197,37 @@ def connector_account_configure(*, account: ConnectorAccount, limits: dict | Non
                      object_type="connector_account", object_id=account.id,
                      details={"limits": account.limits, "fees": account.fees})
     return account
+
+
+def merchant_configure(*, merchant: Merchant, settlement_currency: str | None = None,
+                       refund_approval_thresholds: dict | None = None, actor: str = "system") -> Merchant:
+    """The merchant's settlement currency (payments in others show a conversion, display only) and the
+    per-currency refund amounts above which a second person must approve."""
+    from lipwa.common.money import CurrencyError, currency_exponent
+
+    def known(currency: str, param: str) -> None:
+        try:
+            currency_exponent(currency)
+        except CurrencyError:
+            raise InvalidRequest(f"{currency!r} is not a currency lipwa supports", param=param) from None
+
+    if settlement_currency is not None:
+        if settlement_currency:
+            known(settlement_currency, "settlement_currency")
+        merchant.settlement_currency = settlement_currency
+    if refund_approval_thresholds is not None:
+        if not isinstance(refund_approval_thresholds, dict):
+            raise InvalidRequest("refund approval thresholds must map currencies to amounts",
+                                 param="refund_approval_thresholds")
+        for currency, amount in refund_approval_thresholds.items():
+            known(currency, f"refund_approval_thresholds.{currency}")
+            if isinstance(amount, bool) or not isinstance(amount, int) or amount < 0:
+                raise InvalidRequest(f"the {currency} threshold must be a non-negative integer of minor units",
+                                     param=f"refund_approval_thresholds.{currency}")
+        merchant.refund_approval_thresholds = refund_approval_thresholds
+    with transaction.atomic():
+        merchant.save(update_fields=["settlement_currency", "refund_approval_thresholds"])
+        audit_record(merchant_id=merchant.id, actor=actor, action="merchant.configure", object_type="merchant",
+                     object_id=merchant.id, details={"settlement_currency": merchant.settlement_currency,
+                                                     "refund_approval_thresholds": merchant.refund_approval_thresholds})
+    return merchant

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from lipwa.fx.conversions import conversion_for
+
 from .models import PaymentIntent
 
 
@@ -13,6 +15,14 @@ def _retry_networks(payment: PaymentIntent) -> list[str]:
     if payment.failure_code != "subscriber_not_found":
         return []
     return [n for n in payment.network_candidates or [] if n != payment.network]
+
+
+# Metadata keys lipwa reads as secrets (a cash-on-delivery PIN): kept, never shown back.
+SECRET_METADATA_KEYS = frozenset({"cash_pin"})
+
+
+def _public_metadata(metadata: dict | None) -> dict:
+    return {key: ("••••" if key in SECRET_METADATA_KEYS else value) for key, value in (metadata or {}).items()}
 
 
 def payment_to_dict(payment: PaymentIntent) -> dict:
@@ -35,7 +45,7 @@ def payment_to_dict(payment: PaymentIntent) -> dict:
         "customer": payment.customer or None,
         "merchant_reference": payment.merchant_reference or None,
         "description": payment.description or None,
-        "metadata": payment.metadata,
+        "metadata": _public_metadata(payment.metadata),
         "return_url": payment.return_url or None,
         "gateway_reference": payment.gateway_reference or None,
         "receipt_number": payment.receipt_number or None,
@@ -47,7 +57,16 @@ def payment_to_dict(payment: PaymentIntent) -> dict:
         "updated": _unix(payment.updated_at),
         "expires_at": _unix(payment.expires_at),
         "succeeded_at": _unix(payment.succeeded_at),
+        # Display only: what the payment is worth in the merchant's settlement currency. Never charged.
+        "conversion": _conversion(payment),
     }
+
+
+def _conversion(payment: PaymentIntent) -> dict | None:
+    """At the rate effective when the payment succeeded (or, before that, when it was created)."""
+    return conversion_for(amount_minor=payment.amount_minor, currency=payment.currency,
+                          settlement_currency=payment.merchant.settlement_currency,
+                          at=payment.succeeded_at or payment.created_at)
 
 
 def refund_to_dict(refund) -> dict:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -102,8 +103,11 @@ def test_standalone_simulator_serves_daraja_paths(tmp_path):
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST_", "LIPWA_"))}
     env["LIPWA_VAR_DIR"] = str(tmp_path)
+    log_path = tmp_path / "simulate.log"
+    log = open(log_path, "w")  # noqa: SIM115 - a file, not a pipe, so no straggler can block a reader
     process = subprocess.Popen([sys.executable, "-m", "lipwa.cli.main", "simulate", "mpesa", "--port", str(port)],
-                               cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                               cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True,
+                               start_new_session=True)
     base = f"http://127.0.0.1:{port}/simulators/mpesa"
     try:
         deadline = time.monotonic() + 30
@@ -113,7 +117,7 @@ def test_standalone_simulator_serves_daraja_paths(tmp_path):
                                   auth=("sim_key", "sim_secret"), timeout=2, trust_env=False)
                 break
             except httpx.TransportError:
-                assert time.monotonic() < deadline and process.poll() is None, process.stdout.read()
+                assert time.monotonic() < deadline and process.poll() is None, log_path.read_text()
                 time.sleep(0.1)
         assert token.status_code == 200 and token.json()["access_token"]
         refused = httpx.get(f"{base}/oauth/v1/generate", params={"grant_type": "client_credentials"},
@@ -123,7 +127,14 @@ def test_standalone_simulator_serves_daraja_paths(tmp_path):
         assert nothing_else.status_code == 404
     finally:
         process.terminate()
-        process.wait(timeout=15)
+        try:
+            process.wait(timeout=15)
+        finally:
+            try:
+                os.killpg(process.pid, signal.SIGKILL)  # and any worker left behind
+            except ProcessLookupError:
+                pass
+            log.close()
 
 
 def test_unknown_simulator(lipwa):
@@ -160,3 +171,16 @@ def test_ledger_verify(lipwa, merchant):
     LedgerAccount.objects.filter(id=available.id).update(credits_posted=501)
     code, out, _ = lipwa("ledger", "verify")
     assert code == 1 and available.id in out
+
+
+@pytest.mark.django_db
+def test_merchants_configure(lipwa, merchant):
+    code, out, err = lipwa("merchants", "configure", merchant.id, "--settlement-currency", "USD",
+                           "--refund-approval-above", "KES=500000")
+    assert code == 0, err
+    merchant.refresh_from_db()
+    assert (merchant.settlement_currency, merchant.refund_approval_thresholds) == ("USD", {"KES": 500000})
+    assert lipwa("merchants", "configure", merchant.id, "--settlement-currency", "XYZ")[0] == 2
+    assert lipwa("merchants", "configure", merchant.id, "--refund-approval-above", "KES=lots")[0] == 2
+    merchant.refresh_from_db()
+    assert merchant.settlement_currency == "USD"
