@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "lipwa.payments",
     "lipwa.ledger",
     "lipwa.audit",
+    "lipwa.cash",
     "lipwa.payouts",
     "lipwa.fx",
     "lipwa.webhooks_in",
@@ -145,6 +146,7 @@ LOGGING = {
 # Connector classes; the core reaches gateways only through this list (lipwa.connectors.registry).
 LIPWA_CONNECTORS = [
     "lipwa.connectors.mpesa.connector.MpesaConnector",
+    "lipwa.connectors.cash.connector.CashConnector",
     "lipwa.connectors.bank_transfer.connector.BankTransferConnector",
     "lipwa.connectors.paynow.connector.PaynowConnector",
     "lipwa.connectors.paystack.connector.PaystackConnector",

@@ -12,6 +12,7 @@ from lipwa.common.errors import AuthenticationFailed, LipwaError
 
 from ..errors import error_json, error_response
 from .auth import ApiKeyAuth
+from .cash import router as cash_router
 from .events import router as events_router
 from .ledger import router as ledger_router
 from .payments import router as payments_router
@@ -26,6 +27,7 @@ log = logging.getLogger("lipwa.api")
 api = NinjaAPI(title="lipwa API", version="1", description="Payments over African gateways.",
                urls_namespace="v1", openapi_url="/openapi.json", docs_url="/docs", auth=ApiKeyAuth())
 api.add_router("/", payments_router)
+api.add_router("/", cash_router)
 api.add_router("/", ledger_router)
 api.add_router("/", refunds_router)
 api.add_router("/", providers_router)

@@ -1,0 +1,3 @@
+"""No paths: cash on delivery has no gateway (see the package docstring)."""
+
+urlpatterns: list = []
