@@ -146,11 +146,14 @@ class InboundRequest:
 
 @dataclass(frozen=True)
 class WebhookParseResult:
-    """What a callback says happened to which charge."""
+    """What a callback says happened to which charge (kind "charge", with `result`) or refund (kind
+    "refund", with `operation`; `gateway_reference` is then the refund's reference at the gateway)."""
 
     gateway_reference: str
-    result: ChargeResult
+    result: ChargeResult | None
     dedupe_key: str  # equal for deliveries of the same event
+    kind: str = "charge"
+    operation: OperationResult | None = None
 
 
 @dataclass(frozen=True)

@@ -268,3 +268,21 @@ def _lock_refund(refund_id: str) -> tuple[PaymentIntent, Refund]:
         raise NotFound(f"no refund {refund_id}", param="refund")
     payment = PaymentIntent.objects.select_for_update().get(id=payment_id)
     return payment, Refund.objects.select_for_update().get(id=refund_id)
+
+
+def refund_for_callback(*, connector_account_id: str, gateway_reference: str) -> str | None:
+    """The refund a gateway's refund callback is about: the one whose gateway reference it names, among the
+    refunds of payments charged through that account."""
+    return (Refund.objects.filter(gateway_reference=gateway_reference,
+                                  payment__attempts__connector_account_id=connector_account_id)
+            .values_list("id", flat=True).first())
+
+
+def refund_apply_callback(*, refund_id: str, result: OperationResult, verified: bool) -> str:
+    """Apply a refund callback: directly when its signature was verified, otherwise only as a hint that
+    makes lipwa ask the gateway (refund_sync)."""
+    if verified:
+        refund = refund_apply_result(refund_id=refund_id, result=result)
+        return f"signature verified; refund {refund.status}"
+    refund = refund_sync(refund_id=refund_id)
+    return f"confirmed by status query; refund {refund.status}"

@@ -12,6 +12,7 @@ from lipwa.connectors.registry import UnknownConnector, connector_for_account, c
 from lipwa.connectors.types import InboundRequest, WebhookAck, WebhookVerification
 from lipwa.merchants.services import account_context, callback_token, connector_account_get
 from lipwa.payments.callbacks import CallbackOutcome, attempt_apply_callback, attempt_for_callback
+from lipwa.payments.refunds import refund_apply_callback, refund_for_callback
 
 from .models import InboundStatus, InboundWebhook
 
@@ -92,6 +93,8 @@ def inbound_webhook_process(*, webhook_id: str) -> str:
     if InboundWebhook.objects.filter(connector_account=webhook.connector_account, dedupe_key=webhook.dedupe_key,
                                      status=InboundStatus.PROCESSED).exclude(id=webhook.id).exists():
         return _finish(webhook, InboundStatus.DUPLICATE, "same event already processed")
+    if parsed.kind == "refund":
+        return _process_refund_callback(webhook, parsed, verification)
     attempt_id = attempt_for_callback(connector_account_id=webhook.connector_account_id, parsed=parsed)
     if attempt_id is None:
         log.warning("callback %s names %s, which no attempt carries (yet)", webhook.id, parsed.gateway_reference)
@@ -101,6 +104,18 @@ def inbound_webhook_process(*, webhook_id: str) -> str:
                                                   verified=verification is WebhookVerification.VERIFIED)
     if outcome == CallbackOutcome.AWAITING:
         return _finish(webhook, InboundStatus.AWAITING_CONFIRMATION, explanation)
+    return _finish(webhook, InboundStatus.PROCESSED, explanation)
+
+
+def _process_refund_callback(webhook: InboundWebhook, parsed, verification: WebhookVerification) -> str:
+    refund_id = refund_for_callback(connector_account_id=webhook.connector_account_id,
+                                    gateway_reference=parsed.gateway_reference)
+    if refund_id is None or parsed.operation is None:
+        log.warning("refund callback %s names %s, which no refund carries", webhook.id, parsed.gateway_reference)
+        return _finish(webhook, InboundStatus.UNMATCHED, "no refund carries this gateway reference")
+    webhook.attempt_id = refund_id[:40]
+    explanation = refund_apply_callback(refund_id=refund_id, result=parsed.operation,
+                                        verified=verification is WebhookVerification.VERIFIED)
     return _finish(webhook, InboundStatus.PROCESSED, explanation)
 
 

@@ -4,8 +4,8 @@ Every webhook is signed: `x-paystack-signature` is the lower-case hex HMAC-SHA51
 the integration's secret key. A missing or wrong signature is REJECTED, and the body is never parsed before
 the signature is checked over the exact bytes received.
 
-Only charge events are parsed. Refund events (`refund.*`) are refused with a precise WebhookParseError for
-now: the core's callback path applies charge results only, and a refund's state is read with `refund_sync`.
+Charge events carry a charge's outcome; refund events (`refund.processed`, `refund.failed`) carry a refund's,
+which the core applies to the refund with that Paystack id (and confirms with `refund_sync` when unsigned).
 """
 
 from __future__ import annotations
@@ -15,9 +15,16 @@ from decimal import Decimal
 
 from lipwa.common import crypto
 from lipwa.connectors.errors import WebhookParseError
-from lipwa.connectors.types import ChargeResult, InboundRequest, WebhookAck, WebhookParseResult, WebhookVerification
+from lipwa.connectors.types import (
+    ChargeResult,
+    InboundRequest,
+    OperationResult,
+    WebhookAck,
+    WebhookParseResult,
+    WebhookVerification,
+)
 
-from .mapping import Transaction, WireFormatError, transaction_outcome
+from .mapping import Refund, Transaction, WireFormatError, refund_outcome, transaction_outcome
 
 SIGNATURE_HEADER = "x-paystack-signature"
 # Paystack reads only the status code and retries anything but 200 (6.7).
@@ -45,10 +52,8 @@ def webhook_ack(accepted: bool) -> WebhookAck:
 
 def webhook_parse(inbound: InboundRequest) -> WebhookParseResult:
     event, data = _event(inbound.body)
-    if event.startswith("refund."):
-        raise WebhookParseError(
-            f"refund events are acknowledged but not applied yet: {event} for transaction "
-            f"{_refund_transaction(data)!r}; the refund's state is read with refund_sync")
+    if event in ("refund.processed", "refund.failed", "refund.pending", "refund.processing"):
+        return _refund_event(event, data)
     if event != "charge.success":
         raise WebhookParseError(f"event {event!r} is not a charge outcome lipwa applies; only charge.success is "
                                 "(Paystack sends no webhook for failed charges, PROVIDERS.md 6.7)")
@@ -104,6 +109,20 @@ def _event(body: bytes) -> tuple[str, dict]:
     if not isinstance(data, dict):
         raise WebhookParseError(f"{event} has no data object")
     return event.strip(), data
+
+
+def _refund_event(event: str, data: dict) -> WebhookParseResult:
+    """A refund's outcome (6.6, 6.7), for the refund whose Paystack id lipwa stored when it asked for it."""
+    try:
+        refund = Refund.from_json(data)
+    except WireFormatError as exc:
+        raise WebhookParseError(f"{event} data: {exc}") from None
+    outcome = refund_outcome(refund.status)
+    operation = OperationResult(status=outcome.status, failure_code=outcome.failure_code,
+                                gateway_reference=refund.id, gateway_status=refund.status,
+                                gateway_message=f"{event} for transaction {_refund_transaction(data)}")
+    return WebhookParseResult(gateway_reference=refund.id, result=None, kind="refund", operation=operation,
+                              dedupe_key=f"refund:{refund.id}:{refund.status}")
 
 
 def _refund_transaction(data: dict) -> str:

@@ -138,9 +138,11 @@ def test_a_refund_through_the_public_api(lipwa_server, simulator_account, test_k
         gateway_refund = state.refund_get(refund.json()["gateway_reference"])
         assert (gateway_refund.amount, gateway_refund.transaction_reference) == (15_000, payment["gateway_reference"])
         assert urlsplit(payment["next_action"]["url"]).path.startswith("/simulators/paystack/checkout/")
-    # Paystack then sends refund.processed; lipwa stores it and refuses to apply it for now (see webhooks.py).
+    # Paystack then sends refund.processed, signed: lipwa applies it to the refund with that Paystack id.
     wait_for(lambda: len(core.callbacks_for(account)) == 2 and state.timers_pending() == 0, "refund.processed")
     run_tasks()
     refund_webhook = core.callbacks_for(account)[1]
-    assert refund_webhook.status == "rejected"
-    assert "refund events are acknowledged but not applied yet" in refund_webhook.status_reason
+    assert (refund_webhook.status, refund_webhook.attempt_id) == ("processed", refund.json()["id"])
+    from lipwa.payments.models import Refund
+
+    assert Refund.objects.get(id=refund.json()["id"]).status == "succeeded"

@@ -85,11 +85,13 @@ def test_deliveries_of_one_event_share_a_dedupe_key():
     assert webhook_parse(inbound(body)).dedupe_key == webhook_parse(inbound(body)).dedupe_key
 
 
-def test_refund_events_are_refused_with_a_precise_reason():
-    with pytest.raises(WebhookParseError) as excinfo:
-        webhook_parse(inbound(fixture_bytes("refund_processed__partial")))
-    assert "refund events are acknowledged but not applied yet: refund.processed" in str(excinfo.value)
-    assert REFERENCE in str(excinfo.value)
+def test_a_refund_event_names_the_refund_and_its_outcome():
+    parsed = webhook_parse(inbound(fixture_bytes("refund_processed__partial")))
+    assert (parsed.kind, parsed.result) == ("refund", None)
+    assert parsed.operation.status is ResultStatus.SUCCEEDED
+    assert parsed.gateway_reference == parsed.operation.gateway_reference
+    assert REFERENCE in parsed.operation.gateway_message
+    assert parsed.dedupe_key == webhook_parse(inbound(fixture_bytes("refund_processed__partial"))).dedupe_key
 
 
 @pytest.mark.parametrize("body, words", [
