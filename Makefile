@@ -23,6 +23,17 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
+# Third-party client libraries whose pins clash with lipwa's own (mtnmomo wants requests 2.21) get a
+# virtualenv of their own; tests run them in a subprocess against the simulators over loopback.
+THIRDPARTY_STAMP := .venv-thirdparty/.installed-$(shell sha1sum requirements-thirdparty.lock | cut -c1-12)
+
+$(THIRDPARTY_STAMP): requirements-thirdparty.lock
+	@test -x .venv-thirdparty/bin/python || $(PYTHON) -m venv .venv-thirdparty
+	set -o pipefail; .venv-thirdparty/bin/python -m pip install --quiet --disable-pip-version-check \
+	  -r requirements-thirdparty.lock 2>&1 | { grep -v "^WARNING: Location" || true; }
+	@rm -f .venv-thirdparty/.installed-*
+	@touch $@
+
 # Browser tests drive Debian's Chromium (Playwright's own browser download cannot work here).
 browser:
 	@command -v chromium >/dev/null || { \
@@ -30,8 +41,8 @@ browser:
 	  $(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq && \
 	  $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq chromium >/dev/null; }
 
-test: $(STAMP) browser
+test: $(STAMP) $(THIRDPARTY_STAMP) browser
 	bash scripts/test.sh
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) .venv-thirdparty var

@@ -53,7 +53,8 @@ def sync_delay_seconds(sync_count: int) -> int:
 
 
 def attempt_apply_result(*, attempt_id: str, result: ChargeResult, source: str) -> PaymentIntent:
-    """Apply `result` (from "initiate", "sync" or "callback") in one transaction; safe to repeat."""
+    """Apply `result` (source: "initiate", "sync", "callback", "action" or "operator") in one transaction;
+    safe to repeat."""
     with transaction.atomic():
         payment_id = PaymentAttempt.objects.filter(id=attempt_id).values_list("payment_id", flat=True).first()
         if payment_id is None:

@@ -18,7 +18,9 @@ contract), so the client and the simulator cannot agree on the same bug.
 
 Credentials
 -----------
-- Every call needs `Ocp-Apim-Subscription-Key: sim_subscription_key` (one key for every product here; MTN gives
+- Every call needs `Ocp-Apim-Subscription-Key: sim_subscription_key`, or the same key in the 32-hex-digit
+  shape real keys have, `5151515151515151515151515151515a`, for client libraries that check it (one key for
+  every product here; MTN gives
   each product its own). Missing or wrong: 401 `{"statusCode": 401, "message": "Access denied due to missing|
   invalid subscription key. …"}`.
 - API user `sim_key` with API key `sim_secret` is pre-provisioned, like a production user from MTN's partner

@@ -20,6 +20,10 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from . import state
 
 SUBSCRIPTION_KEY = "sim_subscription_key"
+# Real subscription keys are 32 hex digits, and some client libraries check that shape before sending; this
+# one is accepted as the same key, so such libraries work unchanged.
+SUBSCRIPTION_KEY_HEX = "5151515151515151515151515151515a"
+SUBSCRIPTION_KEYS = frozenset({SUBSCRIPTION_KEY, SUBSCRIPTION_KEY_HEX})
 MISSING_KEY = ("Access denied due to missing subscription key. Make sure to include subscription key when making "
                "requests to an API.")
 INVALID_KEY = ("Access denied due to invalid subscription key. Make sure to provide a valid key for an active "
@@ -107,7 +111,7 @@ def check_subscription_key(request: HttpRequest) -> None:
     key = request.headers.get("Ocp-Apim-Subscription-Key")
     if not key:
         raise Refused(gateway_error(401, MISSING_KEY))
-    if key != SUBSCRIPTION_KEY:
+    if key not in SUBSCRIPTION_KEYS:
         raise Refused(gateway_error(401, INVALID_KEY))
 
 
