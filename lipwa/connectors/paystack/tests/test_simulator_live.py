@@ -143,6 +143,5 @@ def test_a_refund_through_the_public_api(lipwa_server, simulator_account, test_k
     run_tasks()
     refund_webhook = core.callbacks_for(account)[1]
     assert (refund_webhook.status, refund_webhook.attempt_id) == ("processed", refund.json()["id"])
-    from lipwa.payments.models import Refund
-
-    assert Refund.objects.get(id=refund.json()["id"]).status == "succeeded"
+    with httpx.Client(base_url=lipwa_server.url, headers={"Authorization": f"Bearer {test_key}"}) as api:
+        assert api.get(f"/v1/refunds/{refund.json()['id']}").json()["status"] == "succeeded"
