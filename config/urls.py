@@ -9,6 +9,7 @@ from lipwa.ops.views import healthz, readyz
 urlpatterns = [
     path("v1/", api.urls),
     path("hooks/", include("lipwa.webhooks_in.urls")),
+    path("pay/", include("lipwa.checkout.urls")),
     path("healthz", healthz),
     path("readyz", readyz),
     path("admin/", admin.site.urls),

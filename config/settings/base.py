@@ -53,6 +53,9 @@ INSTALLED_APPS = [
     "lipwa.ledger",
     "lipwa.audit",
     "lipwa.cash",
+    "lipwa.reconciliation",
+    "lipwa.checkout",
+    "lipwa.invoicing",
     "lipwa.payouts",
     "lipwa.fx",
     "lipwa.webhooks_in",
@@ -66,6 +69,8 @@ MIDDLEWARE = [
     "lipwa.api.middleware.BodySizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The hosted checkout page speaks English, Swahili and French (Accept-Language, or ?lang=).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -126,8 +131,13 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
-USE_I18N = False
+USE_I18N = True
+LANGUAGES = [("en", "English"), ("sw", "Kiswahili"), ("fr", "Français")]
 USE_TZ = True
+
+# Receipts and other customer email; the console backend (stdout) unless a real one is configured.
+EMAIL_BACKEND = os.environ.get("LIPWA_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("LIPWA_FROM_EMAIL", "receipts@lipwa.localhost")
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"

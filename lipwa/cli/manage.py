@@ -72,6 +72,16 @@ def add_parsers(commands) -> None:
     rate_set.add_argument("--at", default=None, help="ISO 8601 date-time with timezone; default now")
     rate_import = rates.add_parser("import", help="import base,quote,rate[,effective_at] CSV (all or nothing)")
     rate_import.add_argument("file")
+    reconcile = commands.add_parser("reconcile", help="statements and reconciliation").add_subparsers(
+        dest="action", required=True)
+    statement = reconcile.add_parser("import", help="import a statement (all lines or none), then reconcile it")
+    statement.add_argument("file")
+    statement.add_argument("--merchant", required=True)
+    statement.add_argument("--format", required=True, help="mpesa_csv, bank_csv, mt940 or camt053")
+    statement.add_argument("--preset", default=None, help="bank_csv column mapping, e.g. equity_ke")
+    statement.add_argument("--currency", default=None)
+    statement.add_argument("--mode", choices=["test", "live"], default="live")
+    statement.add_argument("--no-reconcile", action="store_true", help="only import the lines")
     ledger = commands.add_parser("ledger", help="ledger checks").add_subparsers(dest="action", required=True)
     ledger.add_parser("verify", help="recompute every balance from its transfers and compare (exit 1 on drift)")
     listing = accounts.add_parser("list", help="list a merchant's accounts with masked credentials")
@@ -277,6 +287,26 @@ def _rates_import(args) -> int:
     return 0
 
 
+def _reconcile_import(args) -> int:
+    from lipwa.common.errors import InvalidRequest
+    from lipwa.reconciliation.services import statement_import, statement_reconcile
+
+    try:
+        with open(args.file, "rb") as handle:
+            data = handle.read()
+    except OSError as exc:
+        raise InvalidRequest(f"cannot read {args.file}: {exc.strerror}") from None
+    statement = statement_import(merchant=_merchant(args.merchant), mode=args.mode, format=args.format,
+                                 filename=os.path.basename(args.file), data=data, preset=args.preset,
+                                 currency=args.currency, imported_by=_operator())
+    print(f"{statement.id}: {statement.lines_in_file} line(s), {statement.lines_new} new, "
+          f"{statement.lines_known} already imported")
+    if not args.no_reconcile:
+        outcome = statement_reconcile(statement=statement)
+        print(f"{outcome['matched']} matched, {outcome['confirmed']} bank transfer(s) confirmed")
+    return 0
+
+
 def _ledger_verify(args) -> int:
     from lipwa.ledger.selectors import ledger_verify
 
@@ -292,6 +322,7 @@ _ACTIONS = {
     ("payments", "confirm-offline"): _payments_confirm_offline,
     ("rates", "set"): _rates_set,
     ("rates", "import"): _rates_import,
+    ("reconcile", "import"): _reconcile_import,
     ("refunds", "approve"): _refunds_decide,
     ("refunds", "reject"): _refunds_decide,
     ("refunds", "record-manual"): _refunds_record_manual,

@@ -23,6 +23,8 @@ PERIODIC_TASKS = (
     "lipwa.payments.tasks.refunds_sync_due",
     "lipwa.payouts.tasks.payouts_sync_due",
     "lipwa.ledger.tasks.ledger_pending_expire_due",
+    "lipwa.invoicing.tasks.invoices_mark_overdue_due",
+    "lipwa.invoicing.tasks.invoice_reminders_due",
 )
 
 

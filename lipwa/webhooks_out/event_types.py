@@ -30,7 +30,10 @@ REFUND_EVENT_TYPES = (
 
 PAYOUT_EVENT_TYPES = ("payout.created", "payout.processing", "payout.succeeded", "payout.failed")
 
-EVENT_TYPES = frozenset(PAYMENT_EVENT_TYPES + REFUND_EVENT_TYPES + PAYOUT_EVENT_TYPES)
+# Recorded a few days before an unpaid invoice falls due, so the merchant can remind the customer.
+INVOICE_EVENT_TYPES = ("invoice.reminder_due",)
+
+EVENT_TYPES = frozenset(PAYMENT_EVENT_TYPES + REFUND_EVENT_TYPES + PAYOUT_EVENT_TYPES + INVOICE_EVENT_TYPES)
 
 
 def event_type_matches(enabled_events: list[str], event_type: str) -> bool:

@@ -13,12 +13,15 @@ from lipwa.common.errors import AuthenticationFailed, LipwaError
 from ..errors import error_json, error_response
 from .auth import ApiKeyAuth
 from .cash import router as cash_router
+from .checkout_sessions import router as checkout_sessions_router
 from .events import router as events_router
+from .invoices import router as invoices_router
 from .ledger import router as ledger_router
 from .payments import router as payments_router
 from .payouts import router as payouts_router
 from .phone_networks import router as phone_networks_router
 from .providers import router as providers_router
+from .reconciliation import router as reconciliation_router
 from .refunds import router as refunds_router
 from .webhook_endpoints import router as webhook_endpoints_router
 
@@ -28,12 +31,15 @@ api = NinjaAPI(title="lipwa API", version="1", description="Payments over Africa
                urls_namespace="v1", openapi_url="/openapi.json", docs_url="/docs", auth=ApiKeyAuth())
 api.add_router("/", payments_router)
 api.add_router("/", cash_router)
+api.add_router("/", reconciliation_router)
+api.add_router("/", checkout_sessions_router)
 api.add_router("/", ledger_router)
 api.add_router("/", refunds_router)
 api.add_router("/", providers_router)
 api.add_router("/", payouts_router)
 api.add_router("/", phone_networks_router)
 api.add_router("/", events_router)
+api.add_router("/", invoices_router)
 api.add_router("/", webhook_endpoints_router)
 
 

@@ -1,0 +1,12 @@
+"""Thin task wrappers over checkout services."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from .receipts_email import receipt_email_send
+
+
+@task()
+def receipt_email_task(payment_id: str) -> bool:
+    return receipt_email_send(payment_id=payment_id)

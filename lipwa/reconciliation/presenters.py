@@ -1,0 +1,32 @@
+"""The JSON shape of a statement, its counts, matches and discrepancies."""
+
+from __future__ import annotations
+
+from . import models as m
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+def statement_to_dict(statement: m.Statement) -> dict:
+    matches = statement.matches.select_related("line").order_by("line__line_number", "id")
+    discrepancies = statement.discrepancies.select_related("line").order_by("id")
+    credits = statement.lines.filter(direction="credit")
+    return {
+        "id": statement.id, "object": "statement", "format": statement.format, "preset": statement.preset or None,
+        "source": statement.source, "currency": statement.currency, "filename": statement.filename,
+        "file_sha256": statement.file_sha256, "period_start": _iso(statement.period_start),
+        "period_end": _iso(statement.period_end), "imported_at": _iso(statement.imported_at),
+        "reconciled_at": _iso(statement.reconciled_at),
+        "counts": {"lines_in_file": statement.lines_in_file, "lines_new": statement.lines_new,
+                   "lines_known": statement.lines_known, "matched": matches.count(),
+                   "unmatched_credits": credits.filter(match__isnull=True).count(),
+                   "open_discrepancies": discrepancies.filter(status="open").count()},
+        "matches": [{"line": match.line.line_number, "payment": match.payment_id, "rule": match.rule,
+                     "confidence": match.confidence_percent, "amount": match.line.amount_minor,
+                     "reference": match.line.reference} for match in matches],
+        "discrepancies": [{"id": d.id, "kind": d.kind, "status": d.status,
+                           "line": d.line.line_number if d.line else None, "payment": d.payment_id,
+                           "details": d.details} for d in discrepancies],
+    }
