@@ -11,9 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
-from lipwa.connectors.errors import ConnectorConfigError
+from lipwa.connectors.credentials import FieldSet, raise_unless_usable
 from lipwa.connectors.types import CredentialField
 
 UAT_BASE_URL = "https://openapiuat.airtel.africa"
@@ -45,7 +44,7 @@ CREDENTIAL_FIELDS: tuple[CredentialField, ...] = (
     CredentialField("pin", "Disbursement PIN", secret=True, required=False,
                     help_text="The four-digit PIN of the disbursement wallet; only needed for payouts."),
 )
-_FIELDS = {field.name: field for field in CREDENTIAL_FIELDS}
+_FIELDS = FieldSet(CREDENTIAL_FIELDS)
 
 
 def credentials_validate(values: Mapping[str, object]) -> dict[str, str]:
@@ -54,40 +53,20 @@ def credentials_validate(values: Mapping[str, object]) -> dict[str, str]:
     Blank fields that have a default take the default, as the account form does.
     """
     resolved = _with_defaults(values)
-    errors: dict[str, str] = {}
-    for name, field in _FIELDS.items():
-        if field.required and not resolved[name]:
-            errors[name] = f"{field.label} is required."
-    if resolved["base_url"] and (problem := _base_url_problem(resolved["base_url"])):
-        errors["base_url"] = problem
+    errors = _FIELDS.missing(resolved)
+    errors.update(_FIELDS.bad_urls(resolved, ("base_url",), UAT_BASE_URL))
     if resolved["message_signing"] not in SIGNING_CHOICES:
         errors["message_signing"] = f"Message signing must be '{SIGNING_ENABLED}' or '{SIGNING_DISABLED}'."
     if resolved["pin"] and not _PIN.fullmatch(resolved["pin"]):
         errors["pin"] = "Disbursement PIN must be four digits."
-    for name in ("client_id", "client_secret", "callback_secret"):
-        # Whitespace inside a pasted key is always a copy-and-paste accident and would fail at Airtel.
-        if resolved[name] and re.search(r"\s", resolved[name]):
-            errors[name] = f"{_FIELDS[name].label} contains spaces or line breaks; paste it again."
+    errors.update(_FIELDS.pasted_whitespace(resolved, ("client_id", "client_secret", "callback_secret")))
     return errors
 
 
 def _with_defaults(values: Mapping[str, object]) -> dict[str, str]:
-    resolved = {}
-    for name, field in _FIELDS.items():
-        raw = values.get(name)
-        text = "" if raw is None else str(raw).strip()
-        resolved[name] = text or (field.default or "")
+    resolved = _FIELDS.resolve(values)
     resolved["message_signing"] = resolved["message_signing"].lower()
     return resolved
-
-
-def _base_url_problem(base_url: str) -> str | None:
-    parts = urlsplit(base_url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return f"API base URL must be an http(s) URL such as {UAT_BASE_URL}."
-    if parts.query or parts.fragment:
-        return "API base URL must not have a query string or fragment."
-    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,10 +82,7 @@ class AirtelCredentials:
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, object]) -> AirtelCredentials:
-        errors = credentials_validate(values)
-        if errors:
-            details = "; ".join(f"{name}: {message}" for name, message in sorted(errors.items()))
-            raise ConnectorConfigError(f"Airtel Money credentials are not usable: {details}")
+        raise_unless_usable(credentials_validate(values), "Airtel Money credentials are not usable")
         resolved = _with_defaults(values)
         return cls(base_url=resolved["base_url"].rstrip("/"), client_id=resolved["client_id"],
                    client_secret=resolved["client_secret"],

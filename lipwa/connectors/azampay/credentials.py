@@ -16,12 +16,11 @@ contains a secret's value.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from lipwa.connectors.errors import ConnectorConfigError
+from lipwa.connectors.credentials import FieldSet, masked_repr, raise_unless_usable
 from lipwa.connectors.types import CredentialField
 
 SANDBOX_AUTH_URL = "https://authenticator-sandbox.azampay.co.tz"
@@ -60,7 +59,7 @@ CREDENTIAL_FIELDS: tuple[CredentialField, ...] = (
     CredentialField("payout_source_account", "Payout source: account number", required=False,
                     help_text="Only for payouts: the number of that account."),
 )
-_FIELDS = {field.name: field for field in CREDENTIAL_FIELDS}
+_FIELDS = FieldSet(CREDENTIAL_FIELDS)
 _SECRETS_AND_IDS = ("client_id", "client_secret", "api_key")
 
 
@@ -69,58 +68,32 @@ def credentials_validate(values: Mapping[str, object]) -> dict[str, str]:
 
     Blank fields that have a default take the default, as the account form does.
     """
-    resolved = _with_defaults(values)
-    errors: dict[str, str] = {}
-    for name, field in _FIELDS.items():
-        if field.required and not resolved[name]:
-            errors[name] = f"{field.label} is required."
-    for name in URL_FIELDS:
-        if resolved[name] and (problem := _url_problem(_FIELDS[name].label, resolved[name])):
-            errors[name] = problem
-    for name in _SECRETS_AND_IDS:
-        # Whitespace inside a pasted key is always a copy-and-paste accident and would fail at AzamPay.
-        if resolved[name] and re.search(r"\s", resolved[name]):
-            errors[name] = f"{_FIELDS[name].label} contains spaces or line breaks; paste it again."
+    resolved = _FIELDS.resolve(values)
+    errors = _FIELDS.missing(resolved)
+    errors.update(_FIELDS.bad_urls(resolved, URL_FIELDS, SANDBOX_CHECKOUT_URL))
+    errors.update(_FIELDS.pasted_whitespace(resolved, _SECRETS_AND_IDS))
     given = [name for name in PAYOUT_SOURCE_FIELDS if resolved[name]]
     if given and len(given) != len(PAYOUT_SOURCE_FIELDS):
         for name in PAYOUT_SOURCE_FIELDS:
             if not resolved[name]:
-                errors[name] = f"{_FIELDS[name].label} is needed with the other payout source fields."
+                errors[name] = f"{_FIELDS.label(name)} is needed with the other payout source fields."
     return errors
 
 
 def environment_problem(mode: str, values: Mapping[str, object]) -> str | None:
     """Why these hosts do not fit `mode`, or None: test never reaches production, live never a simulator or
     a sandbox."""
-    resolved = _with_defaults(values)
+    resolved = _FIELDS.resolve(values)
     for name in URL_FIELDS:
         parts = urlsplit(resolved[name])
         simulated = "/simulators/" in parts.path + "/" or (parts.hostname or "") in _LOOPBACK_HOSTS
         if mode == "live" and simulated:
-            return f"{_FIELDS[name].label} points at a simulator, but the account is live."
+            return f"{_FIELDS.label(name)} points at a simulator, but the account is live."
         if mode == "live" and "sandbox" in (parts.hostname or ""):
             # A sandbox "succeeds" without moving money: in live mode that would be a payment nobody made.
-            return f"{_FIELDS[name].label} points at a sandbox, but the account is live."
+            return f"{_FIELDS.label(name)} points at a sandbox, but the account is live."
         if mode == "test" and not simulated and "sandbox" not in (parts.hostname or ""):
-            return f"{_FIELDS[name].label} is not a sandbox or simulator host, but the account is in test mode."
-    return None
-
-
-def _with_defaults(values: Mapping[str, object]) -> dict[str, str]:
-    resolved = {}
-    for name, field in _FIELDS.items():
-        raw = values.get(name)
-        text = "" if raw is None else str(raw).strip()
-        resolved[name] = text or (field.default or "")
-    return resolved
-
-
-def _url_problem(label: str, url: str) -> str | None:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return f"{label} must be an http(s) URL such as {SANDBOX_CHECKOUT_URL}."
-    if parts.query or parts.fragment:
-        return f"{label} must not have a query string or fragment."
+            return f"{_FIELDS.label(name)} is not a sandbox or simulator host, but the account is in test mode."
     return None
 
 
@@ -148,11 +121,8 @@ class AzamPayCredentials:
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, object]) -> AzamPayCredentials:
-        errors = credentials_validate(values)
-        if errors:
-            details = "; ".join(f"{name}: {message}" for name, message in sorted(errors.items()))
-            raise ConnectorConfigError(f"AzamPay credentials are not usable: {details}")
-        resolved = _with_defaults(values)
+        raise_unless_usable(credentials_validate(values), "AzamPay credentials are not usable")
+        resolved = _FIELDS.resolve(values)
         source = None
         if resolved["payout_source_account"]:
             source = PayoutSource(full_name=resolved["payout_source_name"], bank_name=resolved["payout_source_bank"],
@@ -165,9 +135,7 @@ class AzamPayCredentials:
 
     def __repr__(self) -> str:
         # The client id is not secret on its own, but with a leaked secret it is the other half; mask both.
-        return (f"AzamPayCredentials(auth_base_url={self.auth_base_url!r}, "
-                f"checkout_base_url={self.checkout_base_url!r}, "
-                f"disbursement_base_url={self.disbursement_base_url!r}, app_name={self.app_name!r}, "
-                "client_id=<masked>, client_secret=<masked>, api_key=<masked>)")
+        return masked_repr(self, shown=("auth_base_url", "checkout_base_url", "disbursement_base_url", "app_name"),
+                           masked=("client_id", "client_secret", "api_key"))
 
     __str__ = __repr__

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from lipwa.common.money import CURRENCY_EXPONENTS
-from lipwa.connectors.errors import ConnectorConfigError
+from lipwa.connectors.credentials import FieldSet, raise_unless_usable
 from lipwa.connectors.types import CredentialField
 
 EXPIRY_DAYS_DEFAULT = 7
@@ -35,16 +35,13 @@ CREDENTIAL_FIELDS: tuple[CredentialField, ...] = (
     CredentialField("expiry_days", "Days to pay", default=str(EXPIRY_DAYS_DEFAULT),
                     help_text=f"How long a customer has to make the transfer ({EXPIRY_DAYS_MIN}-{EXPIRY_DAYS_MAX})."),
 )
-_FIELDS = {field.name: field for field in CREDENTIAL_FIELDS}
+_FIELDS = FieldSet(CREDENTIAL_FIELDS)
 
 
 def credentials_validate(values: Mapping[str, object]) -> dict[str, str]:
     """Return {field name: what is wrong with it}; an empty dict means the account is usable."""
-    resolved = _with_defaults(values)
-    errors: dict[str, str] = {}
-    for name, field in _FIELDS.items():
-        if field.required and not resolved[name]:
-            errors[name] = f"{field.label} is required."
+    resolved = _FIELDS.resolve(values)
+    errors = _FIELDS.missing(resolved)
     if resolved["account_number"] and not _ACCOUNT_NUMBER.fullmatch(resolved["account_number"]):
         errors["account_number"] = "Account number must be 4 to 41 letters, digits, spaces or dashes."
     if resolved["swift"] and not _SWIFT.fullmatch(resolved["swift"]):
@@ -64,15 +61,6 @@ def _split_currencies(text: str) -> list[str]:
     return [code.strip().upper() for code in text.split(",") if code.strip()]
 
 
-def _with_defaults(values: Mapping[str, object]) -> dict[str, str]:
-    resolved = {}
-    for name, field in _FIELDS.items():
-        raw = values.get(name)
-        text = "" if raw is None else str(raw).strip()
-        resolved[name] = text or (field.default or "")
-    return resolved
-
-
 @dataclass(frozen=True, slots=True)
 class BankTransferCredentials:
     bank_name: str
@@ -85,11 +73,8 @@ class BankTransferCredentials:
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, object]) -> BankTransferCredentials:
-        errors = credentials_validate(values)
-        if errors:
-            details = "; ".join(f"{name}: {message}" for name, message in sorted(errors.items()))
-            raise ConnectorConfigError(f"bank transfer account is not usable: {details}")
-        resolved = _with_defaults(values)
+        raise_unless_usable(credentials_validate(values), "bank transfer account is not usable")
+        resolved = _FIELDS.resolve(values)
         return cls(bank_name=resolved["bank_name"], account_name=resolved["account_name"],
                    account_number=resolved["account_number"], branch=resolved["branch"], swift=resolved["swift"],
                    currencies=frozenset(_split_currencies(resolved["currencies"])),

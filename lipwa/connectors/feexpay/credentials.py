@@ -8,12 +8,11 @@ contains a secret's value.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from lipwa.connectors.errors import ConnectorConfigError
+from lipwa.connectors.credentials import FieldSet, masked_repr, raise_unless_usable, url_problem
 from lipwa.connectors.types import CredentialField
 
 from .catalogue import SANDBOX_KEY_PREFIX, WEBHOOK_SIGNATURE_HEADER
@@ -33,7 +32,7 @@ CREDENTIAL_FIELDS: tuple[CredentialField, ...] = (
                     help_text=f"The secret that signs FeexPay's callbacks ({WEBHOOK_SIGNATURE_HEADER}, "
                               "HMAC-SHA256). Set the dashboard's Callback URL to this account's lipwa callback URL."),
 )
-_FIELDS = {field.name: field for field in CREDENTIAL_FIELDS}
+_FIELDS = FieldSet(CREDENTIAL_FIELDS)
 
 
 def credentials_validate(values: Mapping[str, object]) -> dict[str, str]:
@@ -41,36 +40,18 @@ def credentials_validate(values: Mapping[str, object]) -> dict[str, str]:
 
     Blank fields that have a default take the default, as the account form does.
     """
-    resolved = _with_defaults(values)
-    errors: dict[str, str] = {}
-    for name, field in _FIELDS.items():
-        if field.required and not resolved[name]:
-            errors[name] = f"{field.label} is required."
+    resolved = _FIELDS.resolve(values)
+    errors = _FIELDS.missing(resolved)
     if resolved["base_url"] and (problem := _base_url_problem(resolved["base_url"])):
         errors["base_url"] = problem
-    for name in ("api_key", "shop_id", "webhook_secret"):
-        # Whitespace inside a pasted key is always a copy-and-paste accident and would fail at FeexPay.
-        if resolved[name] and re.search(r"\s", resolved[name]):
-            errors[name] = f"{_FIELDS[name].label} contains spaces or line breaks; paste it again."
+    errors.update(_FIELDS.pasted_whitespace(resolved, ("api_key", "shop_id", "webhook_secret")))
     return errors
 
 
-def _with_defaults(values: Mapping[str, object]) -> dict[str, str]:
-    resolved = {}
-    for name, field in _FIELDS.items():
-        raw = values.get(name)
-        text = "" if raw is None else str(raw).strip()
-        resolved[name] = text or (field.default or "")
-    return resolved
-
-
 def _base_url_problem(base_url: str) -> str | None:
-    parts = urlsplit(base_url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return f"API base URL must be an http(s) URL such as {API_BASE_URL}."
-    if parts.query or parts.fragment:
-        return "API base URL must not have a query string or fragment."
-    if parts.hostname == RETIRED_V1_HOST:
+    if problem := url_problem("API base URL", base_url, API_BASE_URL):
+        return problem
+    if urlsplit(base_url).hostname == RETIRED_V1_HOST:
         return f"{RETIRED_V1_HOST} is FeexPay's retired V1 API; use {API_BASE_URL}."
     return None
 
@@ -84,11 +65,8 @@ class FeexpayCredentials:
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, object]) -> FeexpayCredentials:
-        errors = credentials_validate(values)
-        if errors:
-            details = "; ".join(f"{name}: {message}" for name, message in sorted(errors.items()))
-            raise ConnectorConfigError(f"FeexPay credentials are not usable: {details}")
-        resolved = _with_defaults(values)
+        raise_unless_usable(credentials_validate(values), "FeexPay credentials are not usable")
+        resolved = _FIELDS.resolve(values)
         return cls(base_url=resolved["base_url"].rstrip("/"), api_key=resolved["api_key"],
                    shop_id=resolved["shop_id"], webhook_secret=resolved["webhook_secret"])
 
@@ -97,7 +75,6 @@ class FeexpayCredentials:
         return self.api_key.startswith(SANDBOX_KEY_PREFIX)
 
     def __repr__(self) -> str:
-        return (f"FeexpayCredentials(base_url={self.base_url!r}, shop_id={self.shop_id!r}, "
-                "api_key=<masked>, webhook_secret=<masked>)")
+        return masked_repr(self, shown=("base_url", "shop_id"), masked=("api_key", "webhook_secret"))
 
     __str__ = __repr__

@@ -11,9 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
-from lipwa.connectors.errors import ConnectorConfigError
+from lipwa.connectors.credentials import FieldSet, masked_repr, raise_unless_usable
 from lipwa.connectors.types import CredentialField
 
 SANDBOX_BASE_URL = "https://sandbox.safaricom.co.ke"
@@ -44,7 +43,7 @@ CREDENTIAL_FIELDS: tuple[CredentialField, ...] = (
                     help_text="Only for tills (buy goods): the till that receives the money. "
                               "Leave blank to use the business short code."),
 )
-_FIELDS = {field.name: field for field in CREDENTIAL_FIELDS}
+_FIELDS = FieldSet(CREDENTIAL_FIELDS)
 
 
 def credentials_validate(values: Mapping[str, object]) -> dict[str, str]:
@@ -52,42 +51,17 @@ def credentials_validate(values: Mapping[str, object]) -> dict[str, str]:
 
     Blank fields that have a default take the default, as the account form does.
     """
-    resolved = _with_defaults(values)
-    errors: dict[str, str] = {}
-    for name, field in _FIELDS.items():
-        if field.required and not resolved[name]:
-            errors[name] = f"{field.label} is required."
-    if resolved["base_url"] and (problem := _base_url_problem(resolved["base_url"])):
-        errors["base_url"] = problem
+    resolved = _FIELDS.resolve(values)
+    errors = _FIELDS.missing(resolved)
+    errors.update(_FIELDS.bad_urls(resolved, ("base_url",), SANDBOX_BASE_URL))
     if resolved["shortcode"] and not _SHORTCODE.fullmatch(resolved["shortcode"]):
         errors["shortcode"] = "Business short code must be 5 to 7 digits."
     if resolved["party_b"] and not _SHORTCODE.fullmatch(resolved["party_b"]):
         errors["party_b"] = "Till number must be 5 to 7 digits."
     if resolved["transaction_type"] not in TRANSACTION_TYPES:
         errors["transaction_type"] = f"Transaction type must be {PAYBILL} or {BUY_GOODS}."
-    for name in ("consumer_key", "consumer_secret", "passkey"):
-        # Whitespace inside a pasted key is always a copy-and-paste accident and would fail at Daraja.
-        if resolved[name] and re.search(r"\s", resolved[name]):
-            errors[name] = f"{_FIELDS[name].label} contains spaces or line breaks; paste it again."
+    errors.update(_FIELDS.pasted_whitespace(resolved, ("consumer_key", "consumer_secret", "passkey")))
     return errors
-
-
-def _with_defaults(values: Mapping[str, object]) -> dict[str, str]:
-    resolved = {}
-    for name, field in _FIELDS.items():
-        raw = values.get(name)
-        text = "" if raw is None else str(raw).strip()
-        resolved[name] = text or (field.default or "")
-    return resolved
-
-
-def _base_url_problem(base_url: str) -> str | None:
-    parts = urlsplit(base_url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return f"API base URL must be an http(s) URL such as {SANDBOX_BASE_URL}."
-    if parts.query or parts.fragment:
-        return "API base URL must not have a query string or fragment."
-    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,11 +78,8 @@ class MpesaCredentials:
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, object]) -> MpesaCredentials:
-        errors = credentials_validate(values)
-        if errors:
-            details = "; ".join(f"{name}: {message}" for name, message in sorted(errors.items()))
-            raise ConnectorConfigError(f"M-Pesa credentials are not usable: {details}")
-        resolved = _with_defaults(values)
+        raise_unless_usable(credentials_validate(values), "M-Pesa credentials are not usable")
+        resolved = _FIELDS.resolve(values)
         return cls(base_url=resolved["base_url"].rstrip("/"), consumer_key=resolved["consumer_key"],
                    consumer_secret=resolved["consumer_secret"], shortcode=resolved["shortcode"],
                    passkey=resolved["passkey"], transaction_type=resolved["transaction_type"],
@@ -116,8 +87,7 @@ class MpesaCredentials:
 
     def __repr__(self) -> str:
         # The consumer key is not secret on its own, but with a leaked secret it is the other half; mask both.
-        return (f"MpesaCredentials(base_url={self.base_url!r}, shortcode={self.shortcode!r}, "
-                f"transaction_type={self.transaction_type!r}, party_b={self.party_b!r}, "
-                "consumer_key=<masked>, consumer_secret=<masked>, passkey=<masked>)")
+        return masked_repr(self, shown=("base_url", "shortcode", "transaction_type", "party_b"),
+                           masked=("consumer_key", "consumer_secret", "passkey"))
 
     __str__ = __repr__

@@ -12,12 +12,10 @@ secret's value.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
-from lipwa.connectors.errors import ConnectorConfigError
+from lipwa.connectors.credentials import FieldSet, raise_unless_usable
 from lipwa.connectors.types import CredentialField
 
 SANDBOX_BASE_URL = "https://sandbox.momodeveloper.mtn.com"
@@ -74,7 +72,7 @@ CREDENTIAL_FIELDS: tuple[CredentialField, ...] = (
     CredentialField("disbursement_api_key", "Disbursement API key", secret=True, required=False,
                     help_text="Only for refunds and payouts. Leave blank to use the collection API key."),
 )
-_FIELDS = {field.name: field for field in CREDENTIAL_FIELDS}
+_FIELDS = FieldSet(CREDENTIAL_FIELDS)
 _KEYS = ("subscription_key", "api_user", "api_key", "disbursement_subscription_key", "disbursement_api_user",
          "disbursement_api_key")
 
@@ -84,39 +82,14 @@ def credentials_validate(values: Mapping[str, object]) -> dict[str, str]:
 
     Blank fields that have a default take the default, as the account form does.
     """
-    resolved = _with_defaults(values)
-    errors: dict[str, str] = {}
-    for name, field in _FIELDS.items():
-        if field.required and not resolved[name]:
-            errors[name] = f"{field.label} is required."
-    if resolved["base_url"] and (problem := _base_url_problem(resolved["base_url"])):
-        errors["base_url"] = problem
+    resolved = _FIELDS.resolve(values)
+    errors = _FIELDS.missing(resolved)
+    errors.update(_FIELDS.bad_urls(resolved, ("base_url",), SANDBOX_BASE_URL))
     if resolved["target_environment"] and resolved["target_environment"] not in TARGET_ENVIRONMENTS:
         known = ", ".join(sorted(TARGET_ENVIRONMENTS))
         errors["target_environment"] = f"Target environment must be one of {known}."
-    for name in _KEYS:
-        # Whitespace inside a pasted key is always a copy-and-paste accident and would fail at MTN.
-        if resolved[name] and re.search(r"\s", resolved[name]):
-            errors[name] = f"{_FIELDS[name].label} contains spaces or line breaks; paste it again."
+    errors.update(_FIELDS.pasted_whitespace(resolved, _KEYS))
     return errors
-
-
-def _with_defaults(values: Mapping[str, object]) -> dict[str, str]:
-    resolved = {}
-    for name, field in _FIELDS.items():
-        raw = values.get(name)
-        text = "" if raw is None else str(raw).strip()
-        resolved[name] = text or (field.default or "")
-    return resolved
-
-
-def _base_url_problem(base_url: str) -> str | None:
-    parts = urlsplit(base_url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return f"API base URL must be an http(s) URL such as {SANDBOX_BASE_URL}."
-    if parts.query or parts.fragment:
-        return "API base URL must not have a query string or fragment."
-    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,11 +120,8 @@ class MomoCredentials:
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, object]) -> MomoCredentials:
-        errors = credentials_validate(values)
-        if errors:
-            details = "; ".join(f"{name}: {message}" for name, message in sorted(errors.items()))
-            raise ConnectorConfigError(f"MTN MoMo credentials are not usable: {details}")
-        resolved = _with_defaults(values)
+        raise_unless_usable(credentials_validate(values), "MTN MoMo credentials are not usable")
+        resolved = _FIELDS.resolve(values)
         base_url = resolved["base_url"].rstrip("/")
         collection = ProductCredentials("collection", base_url, resolved["subscription_key"], resolved["api_user"],
                                         resolved["api_key"])

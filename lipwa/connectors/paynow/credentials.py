@@ -12,9 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
-from lipwa.connectors.errors import ConnectorConfigError
+from lipwa.connectors.credentials import FieldSet, masked_repr, raise_unless_usable
 from lipwa.connectors.types import CredentialField
 
 PRODUCTION_BASE_URL = "https://www.paynow.co.zw"
@@ -35,22 +34,16 @@ CREDENTIAL_FIELDS: tuple[CredentialField, ...] = (
     CredentialField("currency", "Integration currency", default="USD",
                     help_text="USD or ZWG: Paynow issues a separate integration for each currency."),
 )
-_FIELDS = {field.name: field for field in CREDENTIAL_FIELDS}
+_FIELDS = FieldSet(CREDENTIAL_FIELDS)
 
 
 def credentials_validate(values: Mapping[str, object]) -> dict[str, str]:
     """Return {field name: what is wrong with it}; an empty dict means the values are usable."""
     resolved = _with_defaults(values)
-    errors: dict[str, str] = {}
-    for name, field in _FIELDS.items():
-        if field.required and not resolved[name]:
-            errors[name] = f"{field.label} is required."
-    if resolved["base_url"] and (problem := _base_url_problem(resolved["base_url"])):
-        errors["base_url"] = problem
-    for name in ("integration_id", "integration_key"):
-        # Whitespace inside a pasted id or key is always a copy-and-paste accident, and would break the hash.
-        if resolved[name] and re.search(r"\s", resolved[name]):
-            errors[name] = f"{_FIELDS[name].label} contains spaces or line breaks; paste it again."
+    errors = _FIELDS.missing(resolved)
+    errors.update(_FIELDS.bad_urls(resolved, ("base_url",), PRODUCTION_BASE_URL))
+    # Whitespace inside a pasted id or key would also break the hash.
+    errors.update(_FIELDS.pasted_whitespace(resolved, ("integration_id", "integration_key")))
     if resolved["merchant_email"] and not _EMAIL.fullmatch(resolved["merchant_email"]):
         errors["merchant_email"] = "Merchant login email is not an email address."
     if resolved["currency"] not in CURRENCIES:
@@ -59,22 +52,9 @@ def credentials_validate(values: Mapping[str, object]) -> dict[str, str]:
 
 
 def _with_defaults(values: Mapping[str, object]) -> dict[str, str]:
-    resolved = {}
-    for name, field in _FIELDS.items():
-        raw = values.get(name)
-        text = "" if raw is None else str(raw).strip()
-        resolved[name] = text or (field.default or "")
+    resolved = _FIELDS.resolve(values)
     resolved["currency"] = resolved["currency"].upper()
     return resolved
-
-
-def _base_url_problem(base_url: str) -> str | None:
-    parts = urlsplit(base_url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return f"Paynow base URL must be an http(s) URL such as {PRODUCTION_BASE_URL}."
-    if parts.query or parts.fragment:
-        return "Paynow base URL must not have a query string or fragment."
-    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,17 +69,13 @@ class PaynowCredentials:
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, object]) -> PaynowCredentials:
-        errors = credentials_validate(values)
-        if errors:
-            details = "; ".join(f"{name}: {message}" for name, message in sorted(errors.items()))
-            raise ConnectorConfigError(f"Paynow credentials are not usable: {details}")
+        raise_unless_usable(credentials_validate(values), "Paynow credentials are not usable")
         resolved = _with_defaults(values)
         return cls(base_url=resolved["base_url"].rstrip("/"), integration_id=resolved["integration_id"],
                    integration_key=resolved["integration_key"], merchant_email=resolved["merchant_email"],
                    currency=resolved["currency"])
 
     def __repr__(self) -> str:
-        return (f"PaynowCredentials(base_url={self.base_url!r}, integration_id={self.integration_id!r}, "
-                f"currency={self.currency!r}, integration_key=<masked>)")
+        return masked_repr(self, shown=("base_url", "integration_id", "currency"), masked=("integration_key",))
 
     __str__ = __repr__

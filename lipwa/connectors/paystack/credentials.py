@@ -12,9 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
-from lipwa.connectors.errors import ConnectorConfigError
+from lipwa.connectors.credentials import FieldSet, masked_repr, raise_unless_usable
 from lipwa.connectors.types import CredentialField
 
 BASE_URL = "https://api.paystack.co"
@@ -35,7 +34,7 @@ CREDENTIAL_FIELDS: tuple[CredentialField, ...] = (
                     help_text="Paystack requires a customer email on every payment; this one is used when a "
                               "payment has none."),
 )
-_FIELDS = {field.name: field for field in CREDENTIAL_FIELDS}
+_FIELDS = FieldSet(CREDENTIAL_FIELDS)
 
 
 def credentials_validate(values: Mapping[str, object], mode: str | None = None) -> dict[str, str]:
@@ -44,13 +43,9 @@ def credentials_validate(values: Mapping[str, object], mode: str | None = None) 
     With `mode`, a secret key of the other mode is refused: a test account must never move live money
     (PROVIDERS.md 6.9), and a live account must never settle orders against test payments.
     """
-    resolved = _with_defaults(values)
-    errors: dict[str, str] = {}
-    for name, field in _FIELDS.items():
-        if field.required and not resolved[name]:
-            errors[name] = f"{field.label} is required."
-    if resolved["base_url"] and (problem := _base_url_problem(resolved["base_url"])):
-        errors["base_url"] = problem
+    resolved = _FIELDS.resolve(values)
+    errors = _FIELDS.missing(resolved)
+    errors.update(_FIELDS.bad_urls(resolved, ("base_url",), BASE_URL))
     secret = resolved["secret_key"]
     if secret and re.search(r"\s", secret):
         errors["secret_key"] = "Secret key contains spaces or line breaks; paste it again."
@@ -65,24 +60,6 @@ def credentials_validate(values: Mapping[str, object], mode: str | None = None) 
     return errors
 
 
-def _with_defaults(values: Mapping[str, object]) -> dict[str, str]:
-    resolved = {}
-    for name, field in _FIELDS.items():
-        raw = values.get(name)
-        text = "" if raw is None else str(raw).strip()
-        resolved[name] = text or (field.default or "")
-    return resolved
-
-
-def _base_url_problem(base_url: str) -> str | None:
-    parts = urlsplit(base_url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return f"API base URL must be an http(s) URL such as {BASE_URL}."
-    if parts.query or parts.fragment:
-        return "API base URL must not have a query string or fragment."
-    return None
-
-
 @dataclass(frozen=True, slots=True)
 class PaystackCredentials:
     base_url: str
@@ -92,16 +69,12 @@ class PaystackCredentials:
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, object], mode: str | None = None) -> PaystackCredentials:
-        errors = credentials_validate(values, mode)
-        if errors:
-            details = "; ".join(f"{name}: {message}" for name, message in sorted(errors.items()))
-            raise ConnectorConfigError(f"Paystack credentials are not usable: {details}")
-        resolved = _with_defaults(values)
+        raise_unless_usable(credentials_validate(values, mode), "Paystack credentials are not usable")
+        resolved = _FIELDS.resolve(values)
         return cls(base_url=resolved["base_url"].rstrip("/"), secret_key=resolved["secret_key"],
                    public_key=resolved["public_key"], fallback_email=resolved["fallback_email"])
 
     def __repr__(self) -> str:
-        return (f"PaystackCredentials(base_url={self.base_url!r}, public_key={self.public_key!r}, "
-                "secret_key=<masked>)")
+        return masked_repr(self, shown=("base_url", "public_key"), masked=("secret_key",))
 
     __str__ = __repr__

@@ -20,13 +20,12 @@ import json
 import logging
 import threading
 
-import httpx
+from lipwa.connectors import simulation
 
 from . import state
 
 log = logging.getLogger("lipwa.simulators.airtel")
 
-DELIVERY_TIMEOUT = httpx.Timeout(connect=5.0, read=10.0, write=5.0, pool=5.0)
 # The simulated app's callback secret is its client secret, as in the public SDK (§3.6; DESIGN.md §6 default).
 CALLBACK_SECRET = "sim_secret"
 
@@ -64,31 +63,12 @@ def deliver(transaction: state.Transaction, status_code: str, message: str, time
 def schedule(transaction: state.Transaction, status_code: str, message: str, times: int,
              delay_seconds: float) -> threading.Timer:
     """Deliver in a daemon thread after `delay_seconds` of real time; `state.reset()` cancels it if not begun."""
-    timer: threading.Timer
-
-    def run() -> None:
-        try:
-            deliver(transaction, status_code, message, times)
-        except Exception:  # a delivery thread must never die noisily; delivery is best effort
-            log.exception("airtel simulator: callback for %s could not be delivered", transaction.transaction_id)
-        finally:
-            state.timer_done(timer)
-
-    timer = threading.Timer(max(delay_seconds, 0.0), run)
-    timer.daemon = True
-    timer.name = f"airtel-sim-callback-{transaction.transaction_id}"
-    state.timer_track(timer)
-    timer.start()
-    return timer
+    reference = transaction.transaction_id
+    return simulation.start_timer(state.shared, name=f"airtel-sim-callback-{reference}", delay_seconds=delay_seconds,
+                                  send=lambda: deliver(transaction, status_code, message, times), log=log,
+                                  failure=f"airtel simulator: callback for {reference}")
 
 
 def _post(url: str, body: bytes) -> int | None:
-    try:
-        with httpx.Client(timeout=DELIVERY_TIMEOUT, trust_env=False, follow_redirects=False) as client:
-            response = client.post(url, content=body, headers={"Content-Type": "application/json"})
-    except (httpx.HTTPError, httpx.InvalidURL) as exc:
-        log.warning("airtel simulator: callback to %s failed: %s: %s", url, type(exc).__name__, exc)
-        return None
-    if response.status_code >= 300:
-        log.warning("airtel simulator: callback to %s answered HTTP %s", url, response.status_code)
-    return response.status_code
+    return simulation.post_best_effort(url, body, headers={"Content-Type": "application/json"}, log=log,
+                                       what="airtel simulator: callback")

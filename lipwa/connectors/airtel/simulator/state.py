@@ -20,20 +20,21 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 
 from lipwa.common import clock
+from lipwa.connectors.simulation import SimulatorState
 
 TOKEN_LIFETIME_SECONDS = 180  # the documented sample (§3.2)
 KEY_LIFETIME_DAYS = 30
 
-_lock = threading.Lock()
+# One lock, delivery log and timer set for the whole simulator; `reset()` empties every `shared.store`.
+shared: SimulatorState[Delivery] = SimulatorState()
+_lock = shared.lock
 _key_lock = threading.Lock()
 _private_key: RSAPrivateKey | None = None
-_tokens: dict[str, tuple[str, datetime]] = {}
-_collections: dict[tuple[str, str], Transaction] = {}
-_disbursements: dict[tuple[str, str], Transaction] = {}
-_enquiries: dict[tuple[str, str], int] = {}
-_refunded: set[str] = set()
-_timers: set[threading.Timer] = set()
-_deliveries: list[Delivery] = []
+_tokens: dict[str, tuple[str, datetime]] = shared.store({})
+_collections: dict[tuple[str, str], Transaction] = shared.store({})
+_disbursements: dict[tuple[str, str], Transaction] = shared.store({})
+_enquiries: dict[tuple[str, str], int] = shared.store({})
+_refunded: set[str] = shared.store(set())
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,44 +166,9 @@ def collections_snapshot() -> list[Transaction]:
 # -- callback timers and the delivery log ---------------------------------------------------------------
 
 
-def timer_track(timer: threading.Timer) -> None:
-    with _lock:
-        _timers.add(timer)
-
-
-def timer_done(timer: threading.Timer) -> None:
-    with _lock:
-        _timers.discard(timer)
-
-
-def timers_pending() -> int:
-    with _lock:
-        return len(_timers)
-
-
-def delivery_record(delivery: Delivery) -> None:
-    with _lock:
-        _deliveries.append(delivery)
-
-
-def deliveries_snapshot() -> list[Delivery]:
-    with _lock:
-        return list(_deliveries)
-
-
-def reset() -> None:
-    """Forget everything but the key pair, and cancel callbacks not yet started."""
-    with _lock:
-        timers = list(_timers)
-        _timers.clear()
-        _tokens.clear()
-        _collections.clear()
-        _disbursements.clear()
-        _enquiries.clear()
-        _refunded.clear()
-        _deliveries.clear()
-    for timer in timers:
-        timer.cancel()
+# Shared with every simulator (`lipwa.connectors.simulation`), under the names the callbacks, views and tests use.
+# `reset()`: forget everything but the key pair, and cancel callbacks not yet started.
+timer_track, timer_done, timers_pending, delivery_record, deliveries_snapshot, reset = shared.module_functions()
 
 
 # -- identifiers in Airtel's shapes ---------------------------------------------------------------------

@@ -11,14 +11,12 @@ import json
 import logging
 import threading
 
-import httpx
+from lipwa.connectors import simulation
 
 from . import state
 
 log = logging.getLogger("lipwa.simulators.azampay")
 
-# Short enough that an unreachable receiver cannot stall the synchronous delivery of scenario 008 for long.
-DELIVERY_TIMEOUT = httpx.Timeout(connect=5.0, read=10.0, write=5.0, pool=5.0)
 
 
 def callback_body(checkout: state.Checkout) -> bytes:
@@ -56,32 +54,12 @@ def deliver(checkout: state.Checkout, times: int = 1) -> None:
 
 def schedule(checkout: state.Checkout, times: int, delay_seconds: float) -> threading.Timer:
     """Deliver the callback in a daemon thread after `delay_seconds` of real time."""
-    # Tracked in `state` so that `state.reset()` can cancel a delivery that has not started yet.
-    timer: threading.Timer
-
-    def run() -> None:
-        try:
-            deliver(checkout, times)
-        except Exception:  # a delivery thread must never die noisily; delivery is best effort
-            log.exception("azampay simulator: callback for %s could not be delivered", checkout.external_id)
-        finally:
-            state.timer_done(timer)
-
-    timer = threading.Timer(max(delay_seconds, 0.0), run)
-    timer.daemon = True
-    timer.name = f"azampay-sim-callback-{checkout.external_id}"
-    state.timer_track(timer)
-    timer.start()
-    return timer
+    reference = checkout.external_id
+    return simulation.start_timer(state.shared, name=f"azampay-sim-callback-{reference}", delay_seconds=delay_seconds,
+                                  send=lambda: deliver(checkout, times), log=log,
+                                  failure=f"azampay simulator: callback for {reference}")
 
 
 def _post(url: str, body: bytes) -> int | None:
-    try:
-        with httpx.Client(timeout=DELIVERY_TIMEOUT, trust_env=False, follow_redirects=False) as client:
-            response = client.post(url, content=body, headers={"Content-Type": "application/json"})
-    except (httpx.HTTPError, httpx.InvalidURL) as exc:
-        log.warning("azampay simulator: callback to %s failed: %s: %s", url, type(exc).__name__, exc)
-        return None
-    if response.status_code >= 300:
-        log.warning("azampay simulator: callback to %s answered HTTP %s", url, response.status_code)
-    return response.status_code
+    return simulation.post_best_effort(url, body, headers={"Content-Type": "application/json"}, log=log,
+                                       what="azampay simulator: callback")

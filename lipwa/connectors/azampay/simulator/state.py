@@ -12,23 +12,24 @@ from __future__ import annotations
 
 import secrets
 import string
-import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from lipwa.common import clock
+from lipwa.connectors import simulation
+from lipwa.connectors.simulation import SimulatorState
 
 from .scenarios import PENDING, PENDING_MESSAGE
 
 TOKEN_LIFETIME_SECONDS = 24 * 3600  # "tokens last ~24 h" (PROVIDERS.md 4.2)
 
-_lock = threading.Lock()
-_tokens: dict[str, datetime] = {}
-_checkouts: dict[str, Checkout] = {}  # by transactionId
-_checkout_ids: dict[str, str] = {}  # externalId / referenceId → transactionId
-_disbursements: dict[str, Disbursement] = {}  # by externalReferenceId
-_timers: set[threading.Timer] = set()
-_deliveries: list[Delivery] = []
+# One lock, delivery log and timer set for the whole simulator; `reset()` empties every `shared.store`.
+shared: SimulatorState[Delivery] = SimulatorState()
+_lock = shared.lock
+_tokens: dict[str, datetime] = shared.store({})
+_checkouts: dict[str, Checkout] = shared.store({})  # by transactionId
+_checkout_ids: dict[str, str] = shared.store({})  # externalId / referenceId → transactionId
+_disbursements: dict[str, Disbursement] = shared.store({})  # by externalReferenceId
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,13 +75,8 @@ class Disbursement:
         return (PENDING, PENDING_MESSAGE) if now < self.final_at else (self.status, self.message)
 
 
-@dataclass(frozen=True, slots=True)
-class Delivery:
-    """One attempt to POST a callback; `status` is None when no HTTP answer came."""
-
-    reference: str
-    url: str
-    status: int | None
+# (reference, url, status): `reference` is the gateway's own id of what the callback is about.
+Delivery = simulation.Delivery
 
 
 # -- access tokens ---------------------------------------------------------------------------------
@@ -173,43 +169,9 @@ def disbursements_snapshot() -> list[Disbursement]:
 # -- callback timers and the delivery log ----------------------------------------------------------
 
 
-def timer_track(timer: threading.Timer) -> None:
-    with _lock:
-        _timers.add(timer)
-
-
-def timer_done(timer: threading.Timer) -> None:
-    with _lock:
-        _timers.discard(timer)
-
-
-def timers_pending() -> int:
-    with _lock:
-        return len(_timers)
-
-
-def delivery_record(delivery: Delivery) -> None:
-    with _lock:
-        _deliveries.append(delivery)
-
-
-def deliveries_snapshot() -> list[Delivery]:
-    with _lock:
-        return list(_deliveries)
-
-
-def reset() -> None:
-    """Forget everything and cancel callbacks not yet started (a delivery already running finishes)."""
-    with _lock:
-        timers = list(_timers)
-        _timers.clear()
-        _tokens.clear()
-        _checkouts.clear()
-        _checkout_ids.clear()
-        _disbursements.clear()
-        _deliveries.clear()
-    for timer in timers:
-        timer.cancel()
+# Shared with every simulator (`lipwa.connectors.simulation`), under the names the callbacks, views and tests use.
+# `reset()`: forget everything and cancel callbacks not yet started (a delivery already running finishes).
+timer_track, timer_done, timers_pending, delivery_record, deliveries_snapshot, reset = shared.module_functions()
 
 
 # -- identifiers -----------------------------------------------------------------------------------

@@ -12,15 +12,13 @@ import json
 import logging
 import threading
 
-import httpx
-
+from lipwa.connectors import simulation
 from lipwa.connectors.feexpay import catalogue
 
 from . import state, wire
 
 log = logging.getLogger("lipwa.simulators.feexpay")
 
-DELIVERY_TIMEOUT = httpx.Timeout(connect=5.0, read=10.0, write=5.0, pool=5.0)
 
 
 def network_name(network: str) -> str:
@@ -82,32 +80,11 @@ def deliver(transaction: state.Transaction, times: int = 1) -> None:
 
 def schedule(transaction: state.Transaction, times: int, delay_seconds: float) -> threading.Timer:
     """Deliver the webhook in a daemon thread after `delay_seconds` of real time."""
-    timer: threading.Timer
-
-    def run() -> None:
-        try:
-            deliver(transaction, times)
-        except Exception:  # a delivery thread must never die noisily; delivery is best effort
-            log.exception("feexpay simulator: webhook for %s could not be delivered", transaction.reference)
-        finally:
-            state.timer_done(timer)
-
-    timer = threading.Timer(max(delay_seconds, 0.0), run)
-    timer.daemon = True
-    timer.name = f"feexpay-sim-webhook-{transaction.reference}"
-    # Tracked in `state` so that `state.reset()` can cancel a delivery that has not started yet.
-    state.timer_track(timer)
-    timer.start()
-    return timer
+    reference = transaction.reference
+    return simulation.start_timer(state.shared, name=f"feexpay-sim-webhook-{reference}", delay_seconds=delay_seconds,
+                                  send=lambda: deliver(transaction, times), log=log,
+                                  failure=f"feexpay simulator: webhook for {reference}")
 
 
 def _post(url: str, body: bytes, request_headers: dict[str, str]) -> int | None:
-    try:
-        with httpx.Client(timeout=DELIVERY_TIMEOUT, trust_env=False, follow_redirects=False) as client:
-            response = client.post(url, content=body, headers=request_headers)
-    except (httpx.HTTPError, httpx.InvalidURL) as exc:
-        log.warning("feexpay simulator: webhook to %s failed: %s: %s", url, type(exc).__name__, exc)
-        return None
-    if response.status_code >= 300:
-        log.warning("feexpay simulator: webhook to %s answered HTTP %s", url, response.status_code)
-    return response.status_code
+    return simulation.post_best_effort(url, body, headers=request_headers, log=log, what="feexpay simulator: webhook")

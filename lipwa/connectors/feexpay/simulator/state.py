@@ -9,21 +9,22 @@ sleeping.
 from __future__ import annotations
 
 import secrets
-import threading
 import uuid
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from lipwa.common import clock
+from lipwa.connectors import simulation
+from lipwa.connectors.simulation import SimulatorState
 
 # The final time of a request that never ends (scenario 012).
 NEVER = datetime.max.replace(tzinfo=UTC)
 
-_lock = threading.Lock()
-_transactions: dict[str, Transaction] = {}
-_links: dict[str, Link] = {}
-_timers: set[threading.Timer] = set()
-_deliveries: list[Delivery] = []
+# One lock, delivery log and timer set for the whole simulator; `reset()` empties every `shared.store`.
+shared: SimulatorState[Delivery] = SimulatorState()
+_lock = shared.lock
+_transactions: dict[str, Transaction] = shared.store({})
+_links: dict[str, Link] = shared.store({})
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,13 +72,8 @@ class Link:
     reference: str | None = None  # the transaction, once the customer has paid (or failed) on the page
 
 
-@dataclass(frozen=True, slots=True)
-class Delivery:
-    """One attempt to POST a webhook; `status` is None when no HTTP answer came."""
-
-    reference: str
-    url: str
-    status: int | None
+# (reference, url, status): `reference` is the gateway's own id of what the callback is about.
+Delivery = simulation.Delivery
 
 
 # -- transactions -------------------------------------------------------------------------------------------
@@ -139,41 +135,9 @@ def link_paid(link_id: str, reference: str) -> Link | None:
 # -- callback timers and the delivery log -------------------------------------------------------------------
 
 
-def timer_track(timer: threading.Timer) -> None:
-    with _lock:
-        _timers.add(timer)
-
-
-def timer_done(timer: threading.Timer) -> None:
-    with _lock:
-        _timers.discard(timer)
-
-
-def timers_pending() -> int:
-    with _lock:
-        return len(_timers)
-
-
-def delivery_record(delivery: Delivery) -> None:
-    with _lock:
-        _deliveries.append(delivery)
-
-
-def deliveries_snapshot() -> list[Delivery]:
-    with _lock:
-        return list(_deliveries)
-
-
-def reset() -> None:
-    """Forget everything and cancel callbacks not yet started (a delivery already running finishes)."""
-    with _lock:
-        timers = list(_timers)
-        _timers.clear()
-        _transactions.clear()
-        _links.clear()
-        _deliveries.clear()
-    for timer in timers:
-        timer.cancel()
+# Shared with every simulator (`lipwa.connectors.simulation`), under the names the callbacks, views and tests use.
+# `reset()`: forget everything and cancel callbacks not yet started (a delivery already running finishes).
+timer_track, timer_done, timers_pending, delivery_record, deliveries_snapshot, reset = shared.module_functions()
 
 
 def _unique(make, taken: dict) -> str:

@@ -10,14 +10,12 @@ import json
 import logging
 import threading
 
-import httpx
+from lipwa.connectors import simulation
 
 from . import state
 
 log = logging.getLogger("lipwa.simulators.mpesa")
 
-# Short enough that an unreachable receiver cannot stall the synchronous delivery of scenario 008 for long.
-DELIVERY_TIMEOUT = httpx.Timeout(connect=5.0, read=10.0, write=5.0, pool=5.0)
 _AMOUNT_PLACEHOLDER = "__lipwa_simulator_amount__"
 
 
@@ -64,32 +62,10 @@ def schedule_body(reference: str, url: str, body: bytes, delay_seconds: float) -
 
 
 def _start_timer(reference: str, send, delay_seconds: float) -> threading.Timer:
-    # Tracked in `state` so that `state.reset()` can cancel a delivery that has not started yet.
-    timer: threading.Timer
-
-    def run() -> None:
-        try:
-            send()
-        except Exception:  # a delivery thread must never die noisily; Daraja's delivery is best effort too
-            log.exception("mpesa simulator: callback for %s could not be delivered", reference)
-        finally:
-            state.timer_done(timer)
-
-    timer = threading.Timer(max(delay_seconds, 0.0), run)
-    timer.daemon = True
-    timer.name = f"mpesa-sim-callback-{reference}"
-    state.timer_track(timer)
-    timer.start()
-    return timer
+    return simulation.start_timer(state.shared, name=f"mpesa-sim-callback-{reference}", delay_seconds=delay_seconds,
+                                  send=send, log=log, failure=f"mpesa simulator: callback for {reference}")
 
 
 def _post(url: str, body: bytes) -> int | None:
-    try:
-        with httpx.Client(timeout=DELIVERY_TIMEOUT, trust_env=False, follow_redirects=False) as client:
-            response = client.post(url, content=body, headers={"Content-Type": "application/json"})
-    except (httpx.HTTPError, httpx.InvalidURL) as exc:
-        log.warning("mpesa simulator: callback to %s failed: %s: %s", url, type(exc).__name__, exc)
-        return None
-    if response.status_code >= 300:
-        log.warning("mpesa simulator: callback to %s answered HTTP %s", url, response.status_code)
-    return response.status_code
+    return simulation.post_best_effort(url, body, headers={"Content-Type": "application/json"}, log=log,
+                                       what="mpesa simulator: callback")

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import secrets
 import string
-import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from lipwa.common import clock
+from lipwa.connectors import simulation
+from lipwa.connectors.simulation import SimulatorState
 
 TOKEN_LIFETIME_SECONDS = 3599
 # Daraja's timestamps (CheckoutRequestID, TransactionDate) are East Africa Time, which has no DST.
@@ -25,13 +26,13 @@ EAT = timezone(timedelta(hours=3), "EAT")
 _UPPER_ALNUM = string.ascii_uppercase + string.digits
 _TOKEN_ALPHABET = string.ascii_letters + string.digits
 
-_lock = threading.Lock()
-_tokens: dict[str, datetime] = {}
-_requests: dict[str, StkRequest] = {}
-_timers: set[threading.Timer] = set()
-_deliveries: list[Delivery] = []
-_c2b_registrations: dict[str, C2bRegistration] = {}
-_c2b_balances: dict[str, int] = {}
+# One lock, delivery log and timer set for the whole simulator; `reset()` empties every `shared.store`.
+shared: SimulatorState[Delivery] = SimulatorState()
+_lock = shared.lock
+_tokens: dict[str, datetime] = shared.store({})
+_requests: dict[str, StkRequest] = shared.store({})
+_c2b_registrations: dict[str, C2bRegistration] = shared.store({})
+_c2b_balances: dict[str, int] = shared.store({})
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,14 +55,8 @@ class StkRequest:
     transaction_date: int
 
 
-@dataclass(frozen=True, slots=True)
-class Delivery:
-    """One attempt to POST a callback; `reference` is the CheckoutRequestID (STK) or TransID (C2B), and
-    `status` is None when no HTTP answer came."""
-
-    reference: str
-    url: str
-    status: int | None
+# (reference, url, status): `reference` is the CheckoutRequestID (STK) or TransID (C2B).
+Delivery = simulation.Delivery
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,43 +147,9 @@ def c2b_credit(shortcode: str, amount: int) -> int:
 # -- callback timers and the delivery log ------------------------------------------------------------
 
 
-def timer_track(timer: threading.Timer) -> None:
-    with _lock:
-        _timers.add(timer)
-
-
-def timer_done(timer: threading.Timer) -> None:
-    with _lock:
-        _timers.discard(timer)
-
-
-def timers_pending() -> int:
-    with _lock:
-        return len(_timers)
-
-
-def delivery_record(delivery: Delivery) -> None:
-    with _lock:
-        _deliveries.append(delivery)
-
-
-def deliveries_snapshot() -> list[Delivery]:
-    with _lock:
-        return list(_deliveries)
-
-
-def reset() -> None:
-    """Forget everything and cancel callbacks not yet started (a delivery already running finishes)."""
-    with _lock:
-        timers = list(_timers)
-        _timers.clear()
-        _tokens.clear()
-        _requests.clear()
-        _deliveries.clear()
-        _c2b_registrations.clear()
-        _c2b_balances.clear()
-    for timer in timers:
-        timer.cancel()
+# Shared with every simulator (`lipwa.connectors.simulation`), under the names the callbacks, views and tests use.
+# `reset()`: forget everything and cancel callbacks not yet started (a delivery already running finishes).
+timer_track, timer_done, timers_pending, delivery_record, deliveries_snapshot, reset = shared.module_functions()
 
 
 # -- identifiers in Daraja's shapes ------------------------------------------------------------------

@@ -8,12 +8,13 @@ forgets everything, as a fresh sandbox would. Times come from `lipwa.common.cloc
 from __future__ import annotations
 
 import secrets
-import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 from lipwa.common import clock
+from lipwa.connectors import simulation
+from lipwa.connectors.simulation import SimulatorState
 
 TOKEN_LIFETIME_SECONDS = 3600
 # The pre-provisioned API user of DESIGN.md's simulator credentials: any target environment, any callback host.
@@ -21,12 +22,12 @@ SIM_API_USER = "sim_key"
 SIM_API_KEY = "sim_secret"
 SANDBOX = "sandbox"
 
-_lock = threading.Lock()
-_api_users: dict[str, ApiUser] = {}
-_tokens: dict[str, Token] = {}
-_operations: dict[tuple[str, str], Operation] = {}
-_timers: set[threading.Timer] = set()
-_deliveries: list[Delivery] = []
+# One lock, delivery log and timer set for the whole simulator; `reset()` empties every `shared.store`.
+shared: SimulatorState[Delivery] = SimulatorState()
+_lock = shared.lock
+_api_users: dict[str, ApiUser] = shared.store({})
+_tokens: dict[str, Token] = shared.store({})
+_operations: dict[tuple[str, str], Operation] = shared.store({})
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,13 +96,8 @@ class Operation:
         return body
 
 
-@dataclass(frozen=True, slots=True)
-class Delivery:
-    """One attempt to deliver a callback; `status` is None when no HTTP answer came."""
-
-    reference: str
-    url: str
-    status: int | None
+# (reference, url, status): `reference` is the gateway's own id of what the callback is about.
+Delivery = simulation.Delivery
 
 
 def _amount_text(value: Decimal) -> str:
@@ -195,39 +191,6 @@ def operations_snapshot() -> list[Operation]:
 # -- callback timers and the delivery log ------------------------------------------------------------------
 
 
-def timer_track(timer: threading.Timer) -> None:
-    with _lock:
-        _timers.add(timer)
-
-
-def timer_done(timer: threading.Timer) -> None:
-    with _lock:
-        _timers.discard(timer)
-
-
-def timers_pending() -> int:
-    with _lock:
-        return len(_timers)
-
-
-def delivery_record(delivery: Delivery) -> None:
-    with _lock:
-        _deliveries.append(delivery)
-
-
-def deliveries_snapshot() -> list[Delivery]:
-    with _lock:
-        return list(_deliveries)
-
-
-def reset() -> None:
-    """Forget everything and cancel callbacks not yet started (a delivery already running finishes)."""
-    with _lock:
-        timers = list(_timers)
-        _timers.clear()
-        _api_users.clear()
-        _tokens.clear()
-        _operations.clear()
-        _deliveries.clear()
-    for timer in timers:
-        timer.cancel()
+# Shared with every simulator (`lipwa.connectors.simulation`), under the names the callbacks, views and tests use.
+# `reset()`: forget everything and cancel callbacks not yet started (a delivery already running finishes).
+timer_track, timer_done, timers_pending, delivery_record, deliveries_snapshot, reset = shared.module_functions()

@@ -8,17 +8,17 @@ everything. Times come from `lipwa.common.clock` so that tests move the clock in
 from __future__ import annotations
 
 import secrets
-import threading
 import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from lipwa.common import clock
+from lipwa.connectors.simulation import SimulatorState
 
-_lock = threading.Lock()
-_transactions: dict[str, Transaction] = {}  # by guid
-_timers: set[threading.Timer] = set()
-_deliveries: list[Delivery] = []
+# One lock, delivery log and timer set for the whole simulator; `reset()` empties every `shared.store`.
+shared: SimulatorState[Delivery] = SimulatorState()
+_lock = shared.lock
+_transactions: dict[str, Transaction] = shared.store({})  # by guid
 _next_number = 0
 
 
@@ -117,37 +117,6 @@ def transactions_snapshot() -> list[Transaction]:
 # -- callback timers and the delivery log ------------------------------------------------------------
 
 
-def timer_track(timer: threading.Timer) -> None:
-    with _lock:
-        _timers.add(timer)
-
-
-def timer_done(timer: threading.Timer) -> None:
-    with _lock:
-        _timers.discard(timer)
-
-
-def timers_pending() -> int:
-    with _lock:
-        return len(_timers)
-
-
-def delivery_record(delivery: Delivery) -> None:
-    with _lock:
-        _deliveries.append(delivery)
-
-
-def deliveries_snapshot() -> list[Delivery]:
-    with _lock:
-        return list(_deliveries)
-
-
-def reset() -> None:
-    """Forget everything and cancel status updates not yet started (a delivery already running finishes)."""
-    with _lock:
-        timers = list(_timers)
-        _timers.clear()
-        _transactions.clear()
-        _deliveries.clear()
-    for timer in timers:
-        timer.cancel()
+# Shared with every simulator (`lipwa.connectors.simulation`), under the names the callbacks, views and tests use.
+# `reset()`: forget everything and cancel status updates not yet started (a delivery already running finishes).
+timer_track, timer_done, timers_pending, delivery_record, deliveries_snapshot, reset = shared.module_functions()

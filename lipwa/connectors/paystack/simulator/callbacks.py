@@ -16,15 +16,13 @@ import logging
 import threading
 from collections.abc import Callable
 
-import httpx
-
 from lipwa.common import clock
+from lipwa.connectors import simulation
 
 from . import present, state, wire
 
 log = logging.getLogger("lipwa.simulators.paystack")
 
-DELIVERY_TIMEOUT = httpx.Timeout(connect=5.0, read=10.0, write=5.0, pool=5.0)
 
 
 def sign(body: bytes, secret_key: str = wire.SECRET_KEY) -> str:
@@ -63,32 +61,12 @@ def deliver_charge_success(transaction: state.SimTransaction, times: int = 1) ->
 
 def schedule(name: str, send: Callable[[], None], delay_seconds: float) -> threading.Timer:
     """Run `send` in a daemon thread after `delay_seconds` of real time; `state.reset()` cancels it."""
-    timer: threading.Timer
-
-    def run() -> None:
-        try:
-            send()
-        except Exception:  # a delivery thread must never die noisily; delivery is best effort
-            log.exception("paystack simulator: webhook %s could not be delivered", name)
-        finally:
-            state.timer_done(timer)
-
-    timer = threading.Timer(max(delay_seconds, 0.0), run)
-    timer.daemon = True
-    timer.name = f"paystack-sim-webhook-{name}"
-    state.timer_track(timer)
-    timer.start()
-    return timer
+    return simulation.start_timer(state.shared, name=f"paystack-sim-webhook-{name}", delay_seconds=delay_seconds,
+                                  send=send, log=log, failure=f"paystack simulator: webhook {name}")
 
 
 def _post(url: str, body: bytes) -> int | None:
     headers = {"Content-Type": "application/json", "X-Paystack-Signature": sign(body)}
-    try:
-        with httpx.Client(timeout=DELIVERY_TIMEOUT, trust_env=False, follow_redirects=False) as client:
-            response = client.post(url, content=body, headers=headers)
-    except (httpx.HTTPError, httpx.InvalidURL) as exc:
-        log.warning("paystack simulator: webhook to %s failed: %s: %s", url, type(exc).__name__, exc)
-        return None
-    if response.status_code != 200:
-        log.warning("paystack simulator: webhook to %s answered HTTP %s", url, response.status_code)
-    return response.status_code
+    # Paystack expects exactly 200 from a webhook receiver (6.7), so any other answer is worth a warning.
+    return simulation.post_best_effort(url, body, headers=headers, log=log, what="paystack simulator: webhook",
+                                       answered_ok=lambda status: status == 200)

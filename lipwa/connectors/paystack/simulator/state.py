@@ -11,20 +11,20 @@ from __future__ import annotations
 import itertools
 import secrets
 import string
-import threading
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from lipwa.common import clock
+from lipwa.connectors.simulation import SimulatorState
 
 _ALNUM = string.ascii_lowercase + string.digits
 
-_lock = threading.Lock()
-_transactions: dict[str, SimTransaction] = {}  # by reference
-_authorizations: dict[str, SavedAuthorization] = {}
-_refunds: dict[str, SimRefund] = {}  # by id (a numeric string)
-_timers: set[threading.Timer] = set()
-_deliveries: list[Delivery] = []
+# One lock, delivery log and timer set for the whole simulator; `reset()` empties every `shared.store`.
+shared: SimulatorState[Delivery] = SimulatorState()
+_lock = shared.lock
+_transactions: dict[str, SimTransaction] = shared.store({})  # by reference
+_authorizations: dict[str, SavedAuthorization] = shared.store({})
+_refunds: dict[str, SimRefund] = shared.store({})  # by id (a numeric string)
 _transaction_ids = itertools.count(4_099_260_516)
 _refund_ids = itertools.count(3_018_284)
 
@@ -209,42 +209,9 @@ def refunds_for(reference: str) -> list[SimRefund]:
 # -- webhook timers and the delivery log --------------------------------------------------------------------
 
 
-def timer_track(timer: threading.Timer) -> None:
-    with _lock:
-        _timers.add(timer)
-
-
-def timer_done(timer: threading.Timer) -> None:
-    with _lock:
-        _timers.discard(timer)
-
-
-def timers_pending() -> int:
-    with _lock:
-        return len(_timers)
-
-
-def delivery_record(delivery: Delivery) -> None:
-    with _lock:
-        _deliveries.append(delivery)
-
-
-def deliveries_snapshot() -> list[Delivery]:
-    with _lock:
-        return list(_deliveries)
-
-
-def reset() -> None:
-    """Forget everything and cancel webhooks not yet started (a delivery already running finishes)."""
-    with _lock:
-        timers = list(_timers)
-        _timers.clear()
-        _transactions.clear()
-        _authorizations.clear()
-        _refunds.clear()
-        _deliveries.clear()
-    for timer in timers:
-        timer.cancel()
+# Shared with every simulator (`lipwa.connectors.simulation`), under the names the callbacks, views and tests use.
+# `reset()`: forget everything and cancel webhooks not yet started (a delivery already running finishes).
+timer_track, timer_done, timers_pending, delivery_record, deliveries_snapshot, reset = shared.module_functions()
 
 
 # -- identifiers ----------------------------------------------------------------------------------------------
