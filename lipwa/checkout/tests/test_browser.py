@@ -6,71 +6,25 @@ Screenshots of the pages land in docs/screenshots/ (kept small: a phone-sized vi
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TypeVar
 
 import httpx
 import pytest
+from playwright.sync_api import Page
 
-pytest.importorskip("playwright")
+from lipwa.connectors.testing.browser import BrowserThread
+from lipwa.connectors.testing.contract import ConnectorContract
 
-from playwright.sync_api import Page, sync_playwright  # noqa: E402
-
-from lipwa.connectors.testing.contract import ConnectorContract  # noqa: E402
-
-from .helpers import pdf_text  # noqa: E402
+from .helpers import pdf_text
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-T = TypeVar("T")
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
 CORE = ConnectorContract()
 
-if not Path(CHROMIUM).exists():
-    pytest.skip("Debian's chromium is not installed", allow_module_level=True)
-
-
-class BrowserThread:
-    """Chromium on a thread of its own: Playwright's sync API runs an asyncio loop on its thread, and Django
-    refuses ORM work on such a thread, so the test (and its database calls) stays on the main one."""
-
-    def __init__(self) -> None:
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="playwright")
-        self._executor.submit(self._start).result(timeout=30)
-
-    def _start(self) -> None:
-        self._playwright = sync_playwright().start()
-        self._browser = self._playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-
-    def run(self, steps: Callable[[Page], T]) -> T:
-        def go() -> T:
-            context = self._browser.new_context(viewport={"width": 360, "height": 640}, accept_downloads=True)
-            try:
-                page = context.new_page()
-                page.set_default_timeout(10_000)
-                return steps(page)
-            finally:
-                context.close()
-
-        return self._executor.submit(go).result(timeout=60)
-
-    def close(self) -> None:
-        def stop() -> None:
-            self._browser.close()
-            self._playwright.stop()
-
-        self._executor.submit(stop).result(timeout=30)
-        self._executor.shutdown()
-
-
 @pytest.fixture(scope="module")
 def browser():
-    browser = BrowserThread()
+    browser = BrowserThread(viewport={"width": 360, "height": 640}, accept_downloads=True)
     yield browser
     browser.close()
 
