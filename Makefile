@@ -13,6 +13,7 @@ $(STAMP): requirements.lock pyproject.toml
 	set -o pipefail; $(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock 2>&1 \
 	  | { grep -v "^WARNING: Location" || true; }
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e sdk/python
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
