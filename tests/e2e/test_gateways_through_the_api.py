@@ -8,7 +8,6 @@ import httpx
 import pytest
 
 from lipwa.common import clock
-from lipwa.connectors.testing.contract import wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -42,7 +41,6 @@ def test_payment_routed_and_settled(lipwa_server, simulator_account, test_key, r
             status = api.get(f"/v1/payments/{payment['id']}").json()["status"]
             if status == "succeeded":
                 break
-            wait_for(lambda: True, "nothing")
             clock.advance(61)
             attempts_sync_due.call()
         assert api.get(f"/v1/payments/{payment['id']}").json()["status"] == "succeeded"

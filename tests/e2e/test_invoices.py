@@ -11,7 +11,6 @@ import pytest
 from pypdf import PdfReader
 
 from lipwa.common import clock
-from lipwa.connectors.testing.contract import wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -24,7 +23,6 @@ def _settle(api, run_tasks, payment_id: str) -> dict:
         payment = api.get(f"/v1/payments/{payment_id}").json()
         if payment["status"] == "succeeded":
             return payment
-        wait_for(lambda: True, "nothing")
         clock.advance(61)
         attempts_sync_due.call()
     return api.get(f"/v1/payments/{payment_id}").json()
