@@ -39,16 +39,22 @@ def lipwa_server(live_server, settings):
         _reset_simulator(connector)
     yield live_server
     for connector in connector_ids():
-        _reset_simulator(connector)
+        _reset_simulator(connector, settle=True)
 
 
-def _reset_simulator(connector: str) -> None:
+def _reset_simulator(connector: str, settle: bool = False) -> None:
+    """Forget a simulator's state. After a test, first let callbacks already on their way finish (briefly):
+    a late one would otherwise land in the next test's database."""
     import importlib
+    import time
 
     try:
         state = importlib.import_module(f"lipwa.connectors.{connector}.simulator.state")
     except ModuleNotFoundError:
         return
+    deadline = time.monotonic() + 2.0
+    while settle and getattr(state, "timers_pending", lambda: 0)() and time.monotonic() < deadline:
+        time.sleep(0.02)
     state.reset()
 
 
