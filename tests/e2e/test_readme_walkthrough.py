@@ -94,13 +94,15 @@ def test_readme_walkthrough(server):
                                                     "phone": "0712345678", "merchant_reference": "order-1001"})
         assert created.status_code == 201, created.text
         payment_id = created.json()["id"]
+        # The status query may settle the payment before the callback is confirmed; the callback's receipt
+        # number follows moments later (the status query does not carry one), so wait for both.
         deadline = time.monotonic() + 60
-        status = created.json()["status"]
-        while status != "succeeded" and time.monotonic() < deadline:
+        payment = created.json()
+        while not (payment["status"] == "succeeded" and payment["receipt_number"]) and time.monotonic() < deadline:
             time.sleep(0.25)
-            status = client.get(f"/v1/payments/{payment_id}").json()["status"]
-        assert status == "succeeded"
-        assert client.get(f"/v1/payments/{payment_id}").json()["receipt_number"]
+            payment = client.get(f"/v1/payments/{payment_id}").json()
+        assert payment["status"] == "succeeded"
+        assert payment["receipt_number"]
         deadline = time.monotonic() + 30
         while client.get("/readyz").status_code != 200 and time.monotonic() < deadline:
             time.sleep(0.25)
