@@ -8,14 +8,14 @@ from __future__ import annotations
 import base64
 import json
 import os
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.asymmetric import padding as asymmetric_padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.serialization import load_der_public_key
 from django.urls import include, path
+
+from lipwa.connectors.testing.receiver import CallbackReceiver
 
 urlpatterns = [path("simulators/airtel/", include("lipwa.connectors.airtel.simulator.urls"))]
 URLCONF = __name__
@@ -92,46 +92,7 @@ def assert_status(response, http_status: int, response_code: str | None, success
     return body
 
 
-class Receiver:
+class Receiver(CallbackReceiver):
     """A merchant callback endpoint on 127.0.0.1: records each POST and answers 200."""
 
-    def __init__(self) -> None:
-        self.raw: list[bytes] = []
-        self._arrived = threading.Condition()
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - the name http.server dispatches to
-                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                with receiver._arrived:
-                    receiver.raw.append(raw)
-                    receiver._arrived.notify_all()
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args) -> None:
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        daemon=True)
-        self._thread.start()
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/hooks/airtel"
-
-    @property
-    def bodies(self) -> list[dict]:
-        with self._arrived:
-            return [json.loads(raw) for raw in self.raw]
-
-    def wait_for(self, count: int, timeout: float = 10.0) -> bool:
-        with self._arrived:
-            return self._arrived.wait_for(lambda: len(self.raw) >= count, timeout=timeout)
-
-    def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+    path = "/hooks/airtel"

@@ -8,10 +8,10 @@ simulator's own helpers, so that a wrong simulator constant cannot make its own 
 from __future__ import annotations
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from django.urls import include, path
+
+from lipwa.connectors.testing.receiver import CallbackReceiver
 
 urlpatterns = [path("simulators/azampay/", include("lipwa.connectors.azampay.simulator.urls"))]
 URLCONF = __name__
@@ -100,53 +100,9 @@ def assert_problem(response, *fields: str) -> dict:
     return body
 
 
-class Receiver:
-    """A merchant callback endpoint on 127.0.0.1: records each POST and answers 200 like a merchant would."""
+class Receiver(CallbackReceiver):
+    """A merchant callback endpoint on 127.0.0.1 that answers like an AzamPay merchant."""
 
-    def __init__(self) -> None:
-        self.raw: list[bytes] = []
-        self.content_types: list[str | None] = []
-        self._arrived = threading.Condition()
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - the name http.server dispatches to
-                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                with receiver._arrived:
-                    receiver.raw.append(raw)
-                    receiver.content_types.append(self.headers.get("Content-Type"))
-                    receiver._arrived.notify_all()
-                answer = b'{"success": true}'
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(answer)))
-                self.end_headers()
-                self.wfile.write(answer)
-
-            def log_message(self, *args) -> None:
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        # A short poll interval keeps shutdown() (and so each test teardown) quick.
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        daemon=True)
-        self._thread.start()
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/hooks/azampay"
-
-    @property
-    def bodies(self) -> list[dict]:
-        with self._arrived:
-            return [json.loads(raw) for raw in self.raw]
-
-    def wait_for(self, count: int, timeout: float = 10.0) -> bool:
-        """Block until `count` callbacks have arrived; False if the timeout passed first."""
-        with self._arrived:
-            return self._arrived.wait_for(lambda: len(self.raw) >= count, timeout=timeout)
-
-    def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+    path = "/hooks/azampay"
+    answer = b'{"success": true}'
+    answer_content_type = "application/json"

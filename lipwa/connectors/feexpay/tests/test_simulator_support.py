@@ -10,10 +10,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from django.urls import include, path
+
+from lipwa.connectors.testing.receiver import CallbackReceiver
 
 urlpatterns = [path("simulators/feexpay/", include("lipwa.connectors.feexpay.simulator.urls"))]
 URLCONF = __name__
@@ -49,53 +49,8 @@ def signature(body: bytes, secret: str = "sim_secret") -> str:
     return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-class Receiver:
-    """A merchant's callback endpoint on 127.0.0.1: records each POST and answers 200."""
+class Receiver(CallbackReceiver):
+    """A merchant's callback endpoint on 127.0.0.1 (and its return page for card redirects)."""
 
-    def __init__(self) -> None:
-        self.raw: list[bytes] = []
-        self.headers: list[dict[str, str]] = []
-        self._arrived = threading.Condition()
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - the name http.server dispatches to
-                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                with receiver._arrived:
-                    receiver.raw.append(raw)
-                    receiver.headers.append({k.lower(): v for k, v in self.headers.items()})
-                    receiver._arrived.notify_all()
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def do_GET(self) -> None:  # noqa: N802 - the merchant's return page, for card redirects
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args) -> None:
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-        self._thread.start()
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/hooks/feexpay"
-
-    @property
-    def bodies(self) -> list[dict]:
-        with self._arrived:
-            return [json.loads(raw) for raw in self.raw]
-
-    def wait_for(self, count: int, timeout: float = 10.0) -> bool:
-        """Block until `count` webhooks have arrived; False if the timeout passed first."""
-        with self._arrived:
-            return self._arrived.wait_for(lambda: len(self.raw) >= count, timeout=timeout)
-
-    def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+    path = "/hooks/feexpay"
+    answers_get = True

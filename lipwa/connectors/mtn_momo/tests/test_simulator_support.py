@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import base64
 import json
-import threading
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from django.urls import include, path
+
+from lipwa.connectors.testing.receiver import CallbackReceiver
 
 urlpatterns = [path("simulators/mtn_momo/", include("lipwa.connectors.mtn_momo.simulator.urls"))]
 URLCONF = __name__
@@ -97,53 +97,8 @@ def assert_gateway_error(response, status_code: int, words: str) -> None:
     assert words in body["message"]
 
 
-class Receiver:
+class Receiver(CallbackReceiver):
     """A merchant callback endpoint on 127.0.0.1: records each PUT or POST and answers 200."""
 
-    def __init__(self) -> None:
-        self.raw: list[bytes] = []
-        self.methods: list[str] = []
-        self.content_types: list[str | None] = []
-        self._arrived = threading.Condition()
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def _record(self) -> None:
-                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                with receiver._arrived:
-                    receiver.raw.append(raw)
-                    receiver.methods.append(self.command)
-                    receiver.content_types.append(self.headers.get("Content-Type"))
-                    receiver._arrived.notify_all()
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            do_POST = do_PUT = _record  # noqa: N815 - the names http.server dispatches to
-
-            def log_message(self, *args) -> None:
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        # A short poll interval keeps shutdown() (and so each test teardown) quick.
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-        self._thread.start()
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/hooks/mtn"
-
-    @property
-    def bodies(self) -> list[dict]:
-        with self._arrived:
-            return [json.loads(raw) for raw in self.raw]
-
-    def wait_for(self, count: int, timeout: float = 10.0) -> bool:
-        """Block until `count` callbacks have arrived; False if the timeout passed first."""
-        with self._arrived:
-            return self._arrived.wait_for(lambda: len(self.raw) >= count, timeout=timeout)
-
-    def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+    path = "/hooks/mtn"
+    methods_accepted = ("POST", "PUT")

@@ -8,11 +8,11 @@ tests pass.
 from __future__ import annotations
 
 import hashlib
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlencode
 
 from django.urls import include, path
+
+from lipwa.connectors.testing.receiver import CallbackReceiver
 
 urlpatterns = [path("simulators/paynow/", include("lipwa.connectors.paynow.simulator.urls"))]
 URLCONF = __name__
@@ -62,49 +62,14 @@ def hash_is_right(pairs: list[tuple[str, str]], key: str = KEY) -> bool:
     return dict(pairs).get("hash") == paynow_hash(values, key)
 
 
-class Receiver:
+class Receiver(CallbackReceiver):
     """A merchant's resulturl on 127.0.0.1: records each POST and answers 200 like a merchant would."""
 
-    def __init__(self) -> None:
-        self.raw: list[bytes] = []
-        self.content_types: list[str | None] = []
-        self._arrived = threading.Condition()
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - the name http.server dispatches to
-                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                with receiver._arrived:
-                    receiver.raw.append(raw)
-                    receiver.content_types.append(self.headers.get("Content-Type"))
-                    receiver._arrived.notify_all()
-                self.send_response(200)
-                self.send_header("Content-Length", "2")
-                self.end_headers()
-                self.wfile.write(b"OK")
-
-            def log_message(self, *args) -> None:
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        # A short poll interval keeps shutdown() (and so each test teardown) quick.
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-        self._thread.start()
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/hooks/paynow"
+    path = "/hooks/paynow"
+    answer = b"OK"
 
     @property
     def updates(self) -> list[list[tuple[str, str]]]:
+        """Status updates are form-encoded, not JSON."""
         with self._arrived:
             return [parse_qsl(raw.decode(), keep_blank_values=True, strict_parsing=True) for raw in self.raw]
-
-    def wait_for(self, count: int, timeout: float = 10.0) -> bool:
-        with self._arrived:
-            return self._arrived.wait_for(lambda: len(self.raw) >= count, timeout=timeout)
-
-    def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
