@@ -5,12 +5,21 @@ A repeat with a different body gets 422 `idempotency_key_mismatch`; a repeat whi
 running gets 409. The record is committed before the request runs, so the unique constraint (merchant,
 mode, key) arbitrates concurrent requests on any database. Responses with a 5xx status are not stored,
 so that the caller can retry after our own fault.
+
+A request whose process died (`kill -9`, a crash, an out-of-memory kill) never completes its record. Once the record
+has been in flight for longer than any request can run (`LIPWA_IDEMPOTENCY_STALE_SECONDS`), a retry takes the key
+over and runs again. What the dead request created is not created twice:
+a service that creates something under a key notes it on the record in the same transaction
+(`idempotency_resource_record`), and the retry returns that object (`idempotency_resource_recovered`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -25,6 +34,8 @@ from .models import IdempotencyRecord
 
 REPLAY_WINDOW = timedelta(hours=24)
 KEY_MAX_LENGTH = 255
+# The record of the keyed request running in this thread (it also carries what an abandoned earlier run created).
+_current: ContextVar[IdempotencyRecord | None] = ContextVar("idempotency_record", default=None)
 
 
 @dataclass(frozen=True)
@@ -68,10 +79,12 @@ def idempotency_begin(*, merchant: Merchant, mode: str, key: str, method: str, p
             f"Idempotency-Key {key!r} was used for a different request ({existing.request_method} "
             f"{existing.request_path} with other parameters)", code="idempotency_key_mismatch",
             param="Idempotency-Key", status=422)
+    if existing.in_flight and _take_over_if_abandoned(existing, now):
+        return existing, None
     if existing.in_flight:
         raise IdempotencyError(f"a request with Idempotency-Key {key!r} is still being processed; retry later",
                                param="Idempotency-Key")
-    body = crypto.decrypt_bytes(bytes(existing.response_body), settings.LIPWA_ENCRYPTION_KEY,
+    body = crypto.decrypt_bytes(bytes(existing.response_body), settings.LIPWA_ENCRYPTION_KEYS,
                                 associated_data=str(existing.pk).encode())
     return None, StoredResponse(existing.response_status, body, existing.response_content_type)
 
@@ -81,7 +94,7 @@ def idempotency_complete(*, record: IdempotencyRecord, status: int, body: bytes,
         record.delete()
         return
     # Encrypted: a stored response may hold a secret shown once (a webhook signing secret, an API key).
-    sealed = crypto.encrypt_bytes(body, settings.LIPWA_ENCRYPTION_KEY, associated_data=str(record.pk).encode())
+    sealed = crypto.encrypt_bytes(body, settings.LIPWA_ENCRYPTION_KEYS, associated_data=str(record.pk).encode())
     IdempotencyRecord.objects.filter(pk=record.pk).update(
         in_flight=False, response_status=status, response_body=sealed, response_content_type=content_type)
 
@@ -89,3 +102,39 @@ def idempotency_complete(*, record: IdempotencyRecord, status: int, body: bytes,
 def idempotency_records_purge() -> int:
     deleted, _ = IdempotencyRecord.objects.filter(expires_at__lte=clock.now()).delete()
     return deleted
+
+
+def _take_over_if_abandoned(record: IdempotencyRecord, now) -> bool:
+    """True when `record` was claimed longer ago than any live request can run, and this request now holds it
+    (the conditional update lets only one of several concurrent retries win)."""
+    stale_after = timedelta(seconds=settings.LIPWA_IDEMPOTENCY_STALE_SECONDS)
+    if record.created_at > now - stale_after:
+        return False
+    won = IdempotencyRecord.objects.filter(pk=record.pk, in_flight=True, created_at=record.created_at).update(
+        created_at=now)
+    record.created_at = now
+    return won == 1
+
+
+@contextmanager
+def idempotency_scope(record: IdempotencyRecord | None) -> Iterator[None]:
+    """Run a request under its Idempotency-Key record (the middleware does this for every keyed write)."""
+    token = _current.set(record)
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+def idempotency_resource_record(resource_id: str) -> None:
+    """Note on the current request's record the object it created; call it inside the creating transaction, so
+    the note and the object exist together or not at all."""
+    record = _current.get()
+    if record is not None:
+        IdempotencyRecord.objects.filter(pk=record.pk).update(resource_id=resource_id)
+
+
+def idempotency_resource_recovered() -> str | None:
+    """The object an earlier, abandoned run of the current request created, if it got that far."""
+    record = _current.get()
+    return (record.resource_id or None) if record is not None else None

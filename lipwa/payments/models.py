@@ -206,6 +206,9 @@ class IdempotencyRecord(models.Model):
     request_path = models.CharField(max_length=500)
     request_hash = models.CharField(max_length=64)
     in_flight = models.BooleanField(default=True)
+    # What the request created (a payment id), written in the creating transaction: a retry after the request's
+    # process died returns it instead of creating it again.
+    resource_id = models.CharField(max_length=40, blank=True, default="")
     response_status = models.PositiveSmallIntegerField(null=True)
     response_body = models.BinaryField(null=True)
     response_content_type = models.CharField(max_length=100, blank=True)

@@ -47,8 +47,9 @@ def payment_confirm_offline(*, payment_id: str, operator: str, evidence: dict,
     if not operator or not operator.strip():
         raise InvalidRequest("say who confirms the payment", param="operator", code="operator_required")
     with transaction.atomic():
-        payment = PaymentIntent.objects.select_for_update().select_related("connector_account").filter(
-            id=payment_id).first()
+        # of=self: locking the joined connector account too would serialise every payment of that account.
+        payment = (PaymentIntent.objects.select_for_update(of=("self",))
+                   .select_related("connector_account", "merchant").filter(id=payment_id).first())
         if payment is None:
             raise NotFound(f"no payment {payment_id}", param="payment")
         _check_offline(payment)
@@ -73,7 +74,9 @@ def payment_confirm_offline(*, payment_id: str, operator: str, evidence: dict,
                      object_type="payment", object_id=payment.id,
                      details={"attempt": attempt.id, "evidence": cleaned, "amount": payment.amount_minor,
                               "currency": payment.currency})
-        payment = attempt_apply_result(attempt_id=attempt.id, source="operator", result=ChargeResult(
+        # Both rows are locked above, in the documented order: applying the result need not read them again.
+        payment = attempt_apply_result(attempt_id=attempt.id, source="operator", locked=(payment, attempt),
+                                       result=ChargeResult(
             ResultStatus.SUCCEEDED, gateway_reference=attempt.gateway_reference, receipt_number=cleaned["reference"],
             amount=Money(payment.amount_minor, payment.currency), gateway_status="confirmed_by_operator",
             gateway_message=f"confirmed by {operator}", connector_state=state))

@@ -52,15 +52,30 @@ def sync_delay_seconds(sync_count: int) -> int:
     return SYNC_BACKOFF_SECONDS[min(sync_count, len(SYNC_BACKOFF_SECONDS) - 1)]
 
 
-def attempt_apply_result(*, attempt_id: str, result: ChargeResult, source: str) -> PaymentIntent:
+def attempt_apply_result(*, attempt_id: str, result: ChargeResult, source: str,
+                         locked: tuple[PaymentIntent, PaymentAttempt] | None = None) -> PaymentIntent:
     """Apply `result` (source: "initiate", "sync", "callback", "action" or "operator") in one transaction;
-    safe to repeat."""
-    with transaction.atomic():
-        payment_id = PaymentAttempt.objects.filter(id=attempt_id).values_list("payment_id", flat=True).first()
-        if payment_id is None:
-            raise NotFound(f"no attempt {attempt_id}")
-        payment = PaymentIntent.objects.select_for_update().get(id=payment_id)
-        attempt = PaymentAttempt.objects.select_for_update().get(id=attempt_id)
+    safe to repeat.
+
+    `locked` is for a caller that already holds the payment and this attempt under row locks (in that order)
+    in its open transaction: they are used as they are instead of being read and locked again, and the work
+    joins the caller's transaction without a savepoint, so an error rolls back the caller's change too.
+    """
+    if locked is not None:
+        payment, attempt = locked
+        if attempt.id != attempt_id or attempt.payment_id != payment.id:
+            raise ValueError(f"locked rows are not attempt {attempt_id} and its payment")
+        if not transaction.get_connection().in_atomic_block:
+            raise RuntimeError("locked rows are only locked inside the caller's transaction")
+    with transaction.atomic(savepoint=locked is None):
+        if locked is None:
+            payment_id = PaymentAttempt.objects.filter(id=attempt_id).values_list("payment_id", flat=True).first()
+            if payment_id is None:
+                raise NotFound(f"no attempt {attempt_id}")
+            # The merchant comes along unlocked (of=self): every event snapshot reads its settlement currency.
+            payment = (PaymentIntent.objects.select_for_update(of=("self",)).select_related("merchant")
+                       .get(id=payment_id))
+            attempt = PaymentAttempt.objects.select_for_update().get(id=attempt_id)
         now = clock.now()
         if source == "sync":
             attempt.sync_count += 1

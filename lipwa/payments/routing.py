@@ -60,6 +60,22 @@ def route_payment(*, merchant: Merchant, mode: str, method: str, amount: Money, 
                          "payments", param="network" if network else "provider", code="no_connector_account")
 
 
+def payer_home_country(*, merchant: Merchant, mode: str, method: str, currency: str) -> str | None:
+    """The country a local number (`0771 …`) belongs to when the currency names none (USD): the one country
+    that every active account able to take this method and currency serves, e.g. Zimbabwe for a merchant
+    whose USD mobile money goes through Paynow. None when that is ambiguous."""
+    countries: set[str] = set()
+    for connector_id in ConnectorAccount.objects.filter(merchant=merchant, mode=mode, is_active=True).values_list(
+            "connector", flat=True).distinct():
+        try:
+            cls = connector_class(connector_id)
+        except UnknownConnector:
+            continue
+        if method in cls.methods and currency in cls.currencies:
+            countries |= set(cls.countries)
+    return next(iter(countries)) if len(countries) == 1 else None
+
+
 def _check_account(account: ConnectorAccount, amount: Money) -> int:
     """The account's own limits and fee; returns the fee."""
     _check_limits(account, amount)
@@ -99,9 +115,11 @@ def _refusal(provider: str | None, what: str) -> str:
     return f"{provider} cannot {what}" if provider else f"no connector can {what}"
 
 
-def _account_for(merchant: Merchant, mode: str, cls: type[Connector]) -> ConnectorAccount | None:
-    return (ConnectorAccount.objects.filter(merchant=merchant, mode=mode, connector=cls.id, is_active=True)
-            .order_by("created_at", "id").first())
+def _accounts_for(merchant: Merchant, mode: str, cls: type[Connector]) -> list[ConnectorAccount]:
+    """Every active account of one connector, oldest first: a merchant may hold several (say Paynow USD and
+    Paynow ZWG), and the one that refuses a charge (currency, limits) must not hide the others."""
+    return list(ConnectorAccount.objects.filter(merchant=merchant, mode=mode, connector=cls.id, is_active=True)
+                .order_by("created_at", "id"))
 
 
 def _options(merchant, mode, classes, candidates, *, explicit_provider: bool):
@@ -113,24 +131,23 @@ def _options(merchant, mode, classes, candidates, *, explicit_provider: bool):
         network = next((n for n in candidates if n in cls.networks), None)
         if network is None and len(cls.networks) == 1:
             network = next(iter(cls.networks))
-        account = _account_for(merchant, mode, cls)
-        if account is not None:
+        for account in _accounts_for(merchant, mode, cls):
             yield account, network
         return
     seen: set[str] = set()
     for network in candidates:
         for cls in classes:
-            account = _account_for(merchant, mode, cls) if network in cls.networks else None
-            if account is not None and account.id not in seen:
-                seen.add(account.id)
-                yield account, network
+            for account in _accounts_for(merchant, mode, cls) if network in cls.networks else ():
+                if account.id not in seen:
+                    seen.add(account.id)
+                    yield account, network
     # Connectors that are not tied to networks (they reach every number) come after the network matches;
     # a payer whose networks no account can reach is refused rather than guessed at.
     for cls in classes if not candidates else [c for c in classes if not c.networks]:
-        account = _account_for(merchant, mode, cls)
-        if account is not None and account.id not in seen:
-            seen.add(account.id)
-            yield account, None
+        for account in _accounts_for(merchant, mode, cls):
+            if account.id not in seen:
+                seen.add(account.id)
+                yield account, None
 
 
 def _check_limits(account: ConnectorAccount, amount: Money) -> None:

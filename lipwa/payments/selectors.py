@@ -48,14 +48,19 @@ def payment_events_list(*, payment: PaymentIntent) -> list[PaymentEvent]:
     return list(payment.events.order_by("id"))
 
 
-def attempts_due_for_sync(*, limit: int = 100) -> list[str]:
-    return list(PaymentAttempt.objects.filter(status__in=OPEN_ATTEMPT_STATUSES, next_sync_at__lte=clock.now())
-                .order_by("next_sync_at").values_list("id", flat=True)[:limit])
+def attempts_due_for_sync(*, limit: int = 100, payment_ids: list[str] | None = None) -> list[str]:
+    """`payment_ids` narrows the janitor to some payments (a test clock advancing its own objects)."""
+    queryset = PaymentAttempt.objects.filter(status__in=OPEN_ATTEMPT_STATUSES, next_sync_at__lte=clock.now())
+    if payment_ids is not None:
+        queryset = queryset.filter(payment_id__in=payment_ids)
+    return list(queryset.order_by("next_sync_at").values_list("id", flat=True)[:limit])
 
 
-def payments_due_for_expiry(*, limit: int = 100) -> list[str]:
-    return list(PaymentIntent.objects.exclude(status__in=list(PAYMENT_FINAL)).filter(expires_at__lte=clock.now())
-                .order_by("expires_at").values_list("id", flat=True)[:limit])
+def payments_due_for_expiry(*, limit: int = 100, payment_ids: list[str] | None = None) -> list[str]:
+    queryset = PaymentIntent.objects.exclude(status__in=list(PAYMENT_FINAL)).filter(expires_at__lte=clock.now())
+    if payment_ids is not None:
+        queryset = queryset.filter(id__in=payment_ids)
+    return list(queryset.order_by("expires_at").values_list("id", flat=True)[:limit])
 
 
 def open_attempts_of(*, payment_id: str) -> list[str]:

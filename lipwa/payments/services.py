@@ -23,9 +23,10 @@ from lipwa.merchants.services import account_context
 
 from .actions import saved_instrument_of
 from .events import event_record
+from .idempotency import idempotency_resource_record, idempotency_resource_recovered
 from .models import METHODS, PaymentAttempt, PaymentIntent
 from .results import attempt_apply_result
-from .routing import Route, fee_for, route_payment
+from .routing import Route, fee_for, payer_home_country, route_payment
 from .states import PAYMENT_FINAL, AttemptStatus, PaymentStatus, payment_transition
 
 log = logging.getLogger("lipwa.payments")
@@ -42,11 +43,16 @@ def payment_create(*, merchant: Merchant, mode: str, amount: int, currency: str,
                    return_url: str = "", expires_in: int | None = None, network: str | None = None,
                    reuse_payment: str | None = None, confirm: bool = True) -> PaymentIntent:
     """Validate, route and persist a payment, then (by default) send it to the gateway."""
+    recovered = _payment_recovered(confirm)
+    if recovered is not None:
+        return recovered
     money = _validate_amount(amount, currency)
     if method not in dict(METHODS):
         raise InvalidRequest(f"method must be one of {', '.join(dict(METHODS))}", param="method")
     parsed_phone = _parse_payer_phone(phone or (customer or {}).get("phone"), method,
-                                      default_country_for_currency(currency))
+                                      default_country_for_currency(currency)
+                                      or payer_home_country(merchant=merchant, mode=mode, method=method,
+                                                            currency=currency))
     if expires_in is not None and not EXPIRES_IN_MIN_SECONDS <= expires_in <= EXPIRES_IN_MAX_SECONDS:
         raise InvalidRequest(f"expires_in must be between {EXPIRES_IN_MIN_SECONDS} and {EXPIRES_IN_MAX_SECONDS}"
                              " seconds", param="expires_in")
@@ -85,8 +91,22 @@ def payment_create(*, merchant: Merchant, mode: str, amount: int, currency: str,
     with transaction.atomic():
         payment.save(force_insert=True)
         event_record(payment, "payment.created")
+        idempotency_resource_record(payment.id)
     log.info("payment %s created: %s via %s", payment.id, money, payment.provider)
     return payment_confirm(payment_id=payment.id) if confirm else payment
+
+
+def _payment_recovered(confirm: bool) -> PaymentIntent | None:
+    """The payment an earlier run of this keyed request created before its process died: returned (and sent to the
+    gateway if that run died before doing so) rather than created a second time."""
+    payment_id = idempotency_resource_recovered()
+    payment = PaymentIntent.objects.filter(id=payment_id).first() if payment_id else None
+    if payment is None:
+        return None
+    log.warning("payment %s recovered for a retried request whose first run was abandoned", payment.id)
+    if confirm and payment.status == PaymentStatus.PENDING and not payment.attempts.exists():
+        return payment_confirm(payment_id=payment.id)
+    return payment
 
 
 def _validate_amount(amount: object, currency: object) -> Money:
@@ -173,6 +193,12 @@ def payment_confirm(*, payment_id: str) -> PaymentIntent:
 
 def attempt_sync(*, attempt_id: str) -> PaymentIntent:
     """Ask the gateway what became of an attempt and apply the answer."""
+    return attempt_apply_result(attempt_id=attempt_id, result=attempt_query(attempt_id=attempt_id), source="sync")
+
+
+def attempt_query(*, attempt_id: str) -> ChargeResult:
+    """Ask the gateway what became of an attempt, without applying the answer (no transaction is held
+    during the gateway call). A connector that raises counts as an unknown outcome."""
     attempt = PaymentAttempt.objects.select_related("payment", "connector_account").filter(id=attempt_id).first()
     if attempt is None:
         raise NotFound(f"no attempt {attempt_id}")
@@ -187,7 +213,7 @@ def attempt_sync(*, attempt_id: str) -> PaymentIntent:
     except Exception:
         log.exception("connector %s raised while syncing attempt %s", attempt.connector, attempt.id)
         result = ChargeResult(status=ResultStatus.UNKNOWN, gateway_message="connector error during sync")
-    return attempt_apply_result(attempt_id=attempt.id, result=result, source="sync")
+    return result
 
 
 def payment_cancel(*, merchant: Merchant, mode: str, payment_id: str) -> PaymentIntent:
@@ -232,7 +258,9 @@ def _end_payment(payment: PaymentIntent, status: PaymentStatus) -> None:
 
 
 def _lock_payment(payment_id: str, *, merchant: Merchant | None = None, mode: str | None = None) -> PaymentIntent:
-    queryset = PaymentIntent.objects.select_for_update().select_related("connector_account")
+    # of=self: PostgreSQL would otherwise lock the joined rows too, serialising every payment of the account
+    # (and making their commits wait on its foreign-key checks). The merchant is read by every event snapshot.
+    queryset = PaymentIntent.objects.select_for_update(of=("self",)).select_related("connector_account", "merchant")
     if merchant is not None:
         queryset = queryset.filter(merchant=merchant, mode=mode)
     payment = queryset.filter(id=payment_id).first()
@@ -253,3 +281,20 @@ def attempt_sync_postpone(*, attempt_id: str) -> None:
         attempt.sync_count += 1
         attempt.next_sync_at = clock.now() + timedelta(seconds=sync_delay_seconds(attempt.sync_count))
         attempt.save(update_fields=["sync_count", "next_sync_at"])
+
+
+def payment_review_clear(*, payment_id: str, reviewer: str, note: str = "") -> PaymentIntent:
+    """A person looked at a payment flagged `needs_review` and clears the flag; the status is not touched
+    (a correction, if one is needed, is its own ledger transfer). Audited; clearing twice is a no-op."""
+    from lipwa.audit.services import audit_record
+
+    with transaction.atomic():
+        payment = _lock_payment(payment_id)
+        if not payment.needs_review:
+            return payment
+        payment.needs_review = False
+        payment.updated_at = clock.now()
+        payment.save(update_fields=["needs_review", "updated_at"])
+        audit_record(merchant_id=payment.merchant_id, actor=reviewer, action="payment.review_clear",
+                     object_type="payment", object_id=payment.id, details={"note": note[:300]})
+    return payment

@@ -13,10 +13,11 @@ log = logging.getLogger("lipwa.payments")
 
 
 @task(queue_name="sync")
-def attempts_sync_due() -> int:
-    """The janitor: re-query every attempt whose outcome is not final and whose next query is due."""
+def attempts_sync_due(payment_ids: list[str] | None = None) -> int:
+    """The janitor: re-query every attempt whose outcome is not final and whose next query is due (only those
+    of `payment_ids` when given: a test clock runs this as of its own time for its own payments)."""
     synced = 0
-    for attempt_id in attempts_due_for_sync():
+    for attempt_id in attempts_due_for_sync(payment_ids=payment_ids):
         try:
             attempt_sync(attempt_id=attempt_id)
             synced += 1
@@ -27,11 +28,11 @@ def attempts_sync_due() -> int:
 
 
 @task(queue_name="sync")
-def payments_expire_due() -> int:
-    """Expire payments past their window; each open attempt is queried once first, so an answer that
-    arrived just in time still counts."""
+def payments_expire_due(payment_ids: list[str] | None = None) -> int:
+    """Expire payments past their window (only those of `payment_ids` when given); each open attempt is
+    queried once first, so an answer that arrived just in time still counts."""
     expired = 0
-    for payment_id in payments_due_for_expiry():
+    for payment_id in payments_due_for_expiry(payment_ids=payment_ids):
         for attempt_id in open_attempts_of(payment_id=payment_id):
             try:
                 attempt_sync(attempt_id=attempt_id)

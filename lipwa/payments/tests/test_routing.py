@@ -218,3 +218,49 @@ def test_an_account_in_the_other_mode_does_not_count(merchant):
     unreachable_mpesa_account(merchant)
     west_account(merchant)
     assert refused(merchant, mode="live", currency="XOF", phone=MTN_BJ).code == "no_connector_account"
+
+
+def _refuse(account_id: str):
+    def accepts(account, network):
+        if account.id == account_id:
+            raise InvalidRequest("this integration settles in another currency", param="currency",
+                                 code="currency_not_supported")
+    return accepts
+
+
+@pytest.mark.parametrize("provider", [None, "zz_west"])
+def test_an_account_that_refuses_does_not_hide_the_connectors_other_accounts(merchant, provider):
+    # E.g. Paynow's USD and ZWG integrations: the older one refuses a ZWG charge, the newer one takes it.
+    older, newer = west_account(merchant), west_account(merchant)
+    _age(older, 60)
+    chosen = route_payment(merchant=merchant, mode="test", method="mobile_money", amount=Money(10000, "XOF"),
+                           provider=provider, phone=parse_phone(MTN_BJ), accepts=_refuse(older.id))
+    assert chosen.account.id == newer.id
+
+
+def test_when_every_account_refuses_the_first_refusal_is_reported(merchant):
+    only = west_account(merchant)
+    with pytest.raises(InvalidRequest) as caught:
+        route_payment(merchant=merchant, mode="test", method="mobile_money", amount=Money(10000, "XOF"),
+                      provider=None, phone=parse_phone(MTN_BJ), accepts=_refuse(only.id))
+    assert caught.value.code == "currency_not_supported"
+
+
+def test_no_home_country_is_guessed_when_the_accounts_serve_several_countries(merchant):
+    from lipwa.payments.routing import payer_home_country
+
+    assert payer_home_country(merchant=merchant, mode="test", method="mobile_money", currency="XOF") is None
+    west_account(merchant)  # XOF in Benin and Senegal: ambiguous
+    assert payer_home_country(merchant=merchant, mode="test", method="mobile_money", currency="XOF") is None
+
+
+@override_settings(LIPWA_CONNECTORS=["lipwa.connectors.mpesa.connector.MpesaConnector",
+                                     "lipwa.connectors.paynow.connector.PaynowConnector"])
+def test_a_local_zimbabwean_number_is_understood_for_a_usd_payment_through_paynow(merchant):
+    registry._connectors.cache_clear()
+    credentials = registry.connector_class("paynow").simulator_credentials("http://127.0.0.1:9/simulators/paynow")
+    connector_account_create(merchant=merchant, connector="paynow", mode="test", credentials=credentials)
+    # USD has no home country; the merchant's only USD mobile-money account serves Zimbabwe.
+    payment = payment_create(merchant=merchant, mode="test", amount=1000, currency="USD", method="mobile_money",
+                             phone="0771 234 567", confirm=False)
+    assert (payment.phone_e164, payment.provider) == ("+263771234567", "paynow")

@@ -238,6 +238,15 @@ def test_a_forged_success_is_contradicted_by_the_status_query(account, http, run
     assert events(payment).count("payment.failed") == 1
 
 
+def test_a_confirmed_callback_is_applied_whole_so_the_success_event_has_its_receipt(account, http, run_tasks):
+    payment = create(account)
+    body = stk_callback(payment.gateway_reference, receipt="SIMRCPT001")
+    assert http.post(callback_url(account), content=body).status_code == 200
+    run_tasks()
+    [succeeded] = PaymentEvent.objects.filter(payment=payment, type="payment.succeeded")
+    assert succeeded.data["object"]["receipt_number"] == "SIMRCPT001", "not patched in after the event"
+
+
 def test_a_replayed_success_is_a_duplicate(account, http, run_tasks):
     payment = create(account)
     body = stk_callback(payment.gateway_reference, receipt="SIM7RT61SV")
