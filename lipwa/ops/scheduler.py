@@ -19,12 +19,14 @@ PERIODIC_TASKS = (
     "lipwa.ops.tasks.worker_heartbeat",
     "lipwa.payments.tasks.attempts_sync_due",
     "lipwa.payments.tasks.payments_expire_due",
+    "lipwa.webhooks_in.tasks.inbound_webhooks_process_due",
     "lipwa.webhooks_out.tasks.webhook_deliveries_send_due",
     "lipwa.payments.tasks.refunds_sync_due",
     "lipwa.payouts.tasks.payouts_sync_due",
     "lipwa.ledger.tasks.ledger_pending_expire_due",
     "lipwa.invoicing.tasks.invoices_mark_overdue_due",
     "lipwa.invoicing.tasks.invoice_reminders_due",
+    "lipwa.checkout.tasks.receipt_emails_send_due_task",
 )
 
 

@@ -37,6 +37,10 @@ class InboundWebhook(models.Model):
     received_at = models.DateTimeField()
     processed_at = models.DateTimeField(null=True, blank=True)
     process_count = models.PositiveIntegerField(default=0)
+    # While `received`: when the sweep queues it again if its job has not run by then (the worker that took the job
+    # may have died with it). Processing leaves `received`, which takes the row out of the sweep.
+    reprocess_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["connector_account", "status"])]
+        indexes = [models.Index(fields=["connector_account", "status"]),
+                   models.Index(fields=["status", "reprocess_at"])]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 
 from lipwa.common import clock, crypto
@@ -49,13 +51,19 @@ def inbound_webhook_receive(*, slug: str, account_id: str, token: str | None, pa
             connector=connector_id or slug[:32], connector_account=account if account and not reason else None,
             path=stored_path[:500], headers=kept_headers, body=body, remote_addr=remote_addr[:64],
             status=InboundStatus.REJECTED if reason else InboundStatus.RECEIVED, status_reason=reason,
-            received_at=clock.now())
+            received_at=clock.now(), reprocess_at=None if reason else clock.now() + _reprocess_after())
         if not reason:
             inbound_webhook_process_task.enqueue(webhook.id)
     if reason:
         log.warning("callback %s refused: %s (from %s)", webhook.id, reason, remote_addr)
         raise CallbackRefused(404 if "unknown" in reason else 403, reason)
     return webhook, connector_for_account(account_context(account)).webhook_ack(True)
+
+
+def _reprocess_after() -> timedelta:
+    """A stored callback whose job has not run after this long is queued again: the job may have been taken by a
+    worker that died. Long enough that a busy queue rarely gets a second copy (which finds the row processed)."""
+    return timedelta(seconds=settings.LIPWA_CALLBACK_REPROCESS_SECONDS)
 
 
 def _refusal_reason(connector_id: str, account, token: str | None) -> str:
@@ -146,3 +154,23 @@ def inbound_webhooks_rematch(*, connector_account_id: str, gateway_reference: st
                                             gateway_reference=gateway_reference, status=InboundStatus.UNMATCHED)
     for webhook_id in waiting.values_list("id", flat=True):
         inbound_webhook_process_task.enqueue(webhook_id)
+
+
+def inbound_webhooks_reprocess_due(*, limit: int = 500) -> int:
+    """The sweep for callbacks stored but never processed (their job was lost with a killed worker): queue each
+    again and push its next sweep back; processing is idempotent, so a job that was only slow does no harm."""
+    from .tasks import inbound_webhook_process_task
+
+    now = clock.now()
+    due = (InboundWebhook.objects.filter(status=InboundStatus.RECEIVED, reprocess_at__lte=now)
+           .order_by("reprocess_at").values_list("id", flat=True)[:limit])
+    queued = 0
+    for webhook_id in list(due):
+        with transaction.atomic():
+            if InboundWebhook.objects.filter(id=webhook_id, status=InboundStatus.RECEIVED,
+                                             reprocess_at__lte=now).update(reprocess_at=now + _reprocess_after()):
+                inbound_webhook_process_task.enqueue(webhook_id)
+                queued += 1
+    if queued:
+        log.warning("queued %s stored callback(s) again whose processing never ran", queued)
+    return queued

@@ -112,3 +112,24 @@ def test_no_email_without_an_address(merchant, run_tasks):
     succeeded_payment(merchant)
     run_tasks()
     assert mail.outbox == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_receipt_whose_job_was_lost_is_sent_by_the_sweep(merchant, run_tasks):
+    from django_tasks_db.models import DBTaskResult
+
+    from lipwa.checkout.receipts_email import receipt_emails_send_due
+    from lipwa.common import clock
+
+    unreachable_mpesa_account(merchant)
+    payment, _ = payment_with_attempt(merchant)
+    PaymentIntent.objects.filter(id=payment.id).update(customer={"email": "wanjiru@example.com"})
+    settle(payment)
+    # The job was queued in the success's own transaction; here its worker dies with it (the row is lost).
+    assert DBTaskResult.objects.filter(task_path__endswith="receipt_email_task").count() == 1
+    DBTaskResult.objects.filter(task_path__endswith="receipt_email_task").delete()
+    assert receipt_emails_send_due() == 0, "too early: the job may still be on its way"
+    clock.advance(11 * 60)
+    assert receipt_emails_send_due() == 1
+    assert receipt_emails_send_due() == 0
+    assert [m.to for m in mail.outbox] == [["wanjiru@example.com"]]
