@@ -54,13 +54,13 @@ class WebhookEndpoint(models.Model):
         indexes = [models.Index(fields=["merchant", "mode", "deleted_at"])]
 
     def set_secrets(self, entries: list[dict]) -> None:
-        self.secrets_encrypted = crypto.encrypt_json({"secrets": entries}, settings.LIPWA_ENCRYPTION_KEY,
+        self.secrets_encrypted = crypto.encrypt_json({"secrets": entries}, settings.LIPWA_ENCRYPTION_KEYS,
                                                      associated_data=self.id.encode())
 
     def get_secrets(self) -> list[dict]:
         if not self.secrets_encrypted:
             return []
-        return crypto.decrypt_json(self.secrets_encrypted, settings.LIPWA_ENCRYPTION_KEY,
+        return crypto.decrypt_json(self.secrets_encrypted, settings.LIPWA_ENCRYPTION_KEYS,
                                    associated_data=self.id.encode())["secrets"]
 
     def active_secrets(self, now: datetime) -> list[str]:
@@ -110,6 +110,8 @@ class WebhookDelivery(models.Model):
         indexes = [
             models.Index(fields=["status", "next_attempt_at"]),
             models.Index(fields=["endpoint", "status", "created_at"]),
+            # A send task finds its batch by claim token; only claimed deliveries carry one.
+            models.Index(fields=["claim_token"], condition=~Q(claim_token=""), name="webhook_delivery_claimed"),
         ]
 
 

@@ -46,6 +46,7 @@ def webhook_deliveries_list(*, endpoint: WebhookEndpoint, status: str | None = N
     return page, len(rows) > limit
 
 
-def webhook_deliveries_due(*, limit: int = 500) -> list[str]:
+def webhook_deliveries_due(*, limit: int = 500) -> list[tuple[str, str]]:
+    """(delivery id, endpoint id) of the deliveries whose next attempt is due, oldest due first."""
     return list(WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=clock.now())
-                .order_by("next_attempt_at").values_list("id", flat=True)[:limit])
+                .order_by("next_attempt_at").values_list("id", "endpoint_id")[:limit])
