@@ -84,12 +84,12 @@ class ConnectorAccount(models.Model):
 
     def set_credentials(self, values: dict[str, str]) -> None:
         self.credentials_encrypted = crypto.encrypt_json(
-            values, settings.LIPWA_ENCRYPTION_KEY, associated_data=self.id.encode()
+            values, settings.LIPWA_ENCRYPTION_KEYS, associated_data=self.id.encode()
         )
 
     def get_credentials(self) -> dict[str, str]:
         return crypto.decrypt_json(
-            self.credentials_encrypted, settings.LIPWA_ENCRYPTION_KEY, associated_data=self.id.encode()
+            self.credentials_encrypted, settings.LIPWA_ENCRYPTION_KEYS, associated_data=self.id.encode()
         )
 
     def __repr__(self) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import string
 
 import pytest
@@ -13,12 +14,17 @@ from hypothesis import strategies as st
 
 from lipwa.common.crypto import (
     DecryptionError,
+    ciphertext_key_id,
     constant_time_equals,
+    decrypt_bytes,
     decrypt_json,
+    encrypt_bytes,
     encrypt_json,
     generate_key_b64,
     hmac_hex,
+    key_id,
     mask_secret,
+    needs_reencryption,
     random_token,
     sha256_hex,
 )
@@ -48,7 +54,7 @@ def _flip(token: str, index: int) -> str:
 
 def test_round_trip():
     token = encrypt_json(CREDENTIALS, KEY, associated_data=AD)
-    assert token.startswith("v1.")
+    assert token.startswith("v2.")
     assert SECRET_VALUE not in token
     assert decrypt_json(token, KEY, associated_data=AD) == CREDENTIALS
 
@@ -80,8 +86,9 @@ def test_tampered_token_is_refused(index):
 @pytest.mark.parametrize("mangle", [
     lambda t: t[:-4],  # truncated
     lambda t: t[:3],  # only the version
-    lambda t: "v2" + t[2:],  # another version label is authenticated too
-    lambda t: t.replace("v1.", "", 1),
+    lambda t: "v1" + t[2:],  # another version label is authenticated too
+    lambda t: "v3" + t[2:],
+    lambda t: t.replace("v2.", "", 1),
     lambda t: "",
     lambda t: "v1.!!!!",
     lambda t: "v1." + base64.b64encode(b"short").decode(),
@@ -136,6 +143,79 @@ def test_bad_key_format_raises_value_error(bad_key):
     assert not isinstance(info.value, DecryptionError)
     if isinstance(bad_key, str) and bad_key:
         assert bad_key not in str(info.value)
+
+
+# --- Key rotation ---------------------------------------------------------------------------------------------
+
+NEW_KEY = base64.b64encode(bytes(range(2, 34))).decode()
+
+
+def _legacy_v1(value: dict, key: str, ad: bytes) -> str:
+    """A ciphertext as lipwa wrote it before key ids existed: "v1." + base64(nonce | AES-GCM)."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    nonce = bytes(12)
+    sealed = AESGCM(base64.b64decode(key)).encrypt(nonce, json.dumps(value, sort_keys=True).encode(), b"v1" + ad)
+    return "v1." + base64.b64encode(nonce + sealed).decode()
+
+
+def test_a_keyring_encrypts_with_the_newest_key_and_decrypts_with_any():
+    old_token = encrypt_json(CREDENTIALS, KEY, AD)
+    new_token = encrypt_json(CREDENTIALS, [NEW_KEY, KEY], AD)
+    assert ciphertext_key_id(old_token) == key_id(KEY)
+    assert ciphertext_key_id(new_token) == key_id(NEW_KEY)
+    for token in (old_token, new_token):
+        assert decrypt_json(token, [NEW_KEY, KEY], AD) == CREDENTIALS
+    with pytest.raises(DecryptionError):
+        decrypt_json(new_token, [KEY], AD)  # the old key alone cannot read what the new one wrote
+    with pytest.raises(DecryptionError):
+        decrypt_json(old_token, [NEW_KEY], AD)  # nor the reverse, once the old key is retired
+
+
+def test_v1_ciphertexts_still_decrypt_with_any_configured_key():
+    legacy = _legacy_v1(CREDENTIALS, KEY, AD)
+    assert ciphertext_key_id(legacy) is None
+    assert decrypt_json(legacy, [NEW_KEY, KEY], AD) == CREDENTIALS
+    assert needs_reencryption(legacy, [NEW_KEY, KEY])
+    with pytest.raises(DecryptionError):
+        decrypt_json(legacy, [NEW_KEY], AD)
+
+
+def test_needs_reencryption_only_for_ciphertexts_of_older_keys():
+    assert needs_reencryption(encrypt_json(CREDENTIALS, KEY, AD), [NEW_KEY, KEY])
+    assert not needs_reencryption(encrypt_json(CREDENTIALS, [NEW_KEY, KEY], AD), [NEW_KEY, KEY])
+    assert not needs_reencryption(encrypt_bytes(b"body", NEW_KEY, AD), [NEW_KEY])
+    assert needs_reencryption(encrypt_bytes(b"body", KEY, AD), NEW_KEY)
+    assert not needs_reencryption("", [NEW_KEY])
+    assert not needs_reencryption(None, [NEW_KEY])
+
+
+def test_bytes_round_trip_through_a_rotation():
+    token = encrypt_bytes(b"stored response", KEY, AD)
+    assert decrypt_bytes(token, [NEW_KEY, KEY], AD) == b"stored response"
+    with pytest.raises(DecryptionError):
+        decrypt_bytes(token, [KEY], b"another row")
+
+
+@given(st.lists(st.sampled_from([KEY, OTHER_KEY, NEW_KEY]), min_size=1, max_size=3, unique=True), json_values)
+def test_any_key_of_the_ring_reads_what_it_wrote(ring, value):
+    for position, key in enumerate(ring):
+        token = encrypt_json({"v": value}, key, AD)
+        assert decrypt_json(token, ring, AD) == {"v": value}
+        assert needs_reencryption(token, ring) == (position > 0)
+
+
+def test_key_ids_are_short_public_names():
+    assert len(key_id(KEY)) == 8
+    assert key_id(KEY) != key_id(OTHER_KEY)
+    assert KEY not in key_id(KEY)
+
+
+def test_an_empty_keyring_is_a_configuration_fault():
+    with pytest.raises(ValueError):
+        encrypt_json(CREDENTIALS, [])
+    with pytest.raises(ValueError):
+        decrypt_json(encrypt_json(CREDENTIALS, KEY), [NEW_KEY, "not a key"])
 
 
 def test_generate_key():

@@ -1,0 +1,1 @@
+"""Security hardening that spans the product: encryption key rotation, rate limits, secure headers and CSP."""
