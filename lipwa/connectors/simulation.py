@@ -24,6 +24,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from lipwa.common.http import tls_context
+
 D = TypeVar("D")
 C = TypeVar("C", dict, list, set)
 
@@ -140,7 +142,8 @@ def post_best_effort(url: str, body: bytes, *, headers: dict[str, str], log: log
     `answered_ok` says which statuses pass without a warning.
     """
     try:
-        with httpx.Client(timeout=DELIVERY_TIMEOUT, trust_env=False, follow_redirects=False) as client:
+        with httpx.Client(timeout=DELIVERY_TIMEOUT, trust_env=False, follow_redirects=False,
+                          verify=tls_context()) as client:
             response = client.request(method, url, content=body, headers=headers)
     except (httpx.HTTPError, httpx.InvalidURL) as exc:
         if host_only:

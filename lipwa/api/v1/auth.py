@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from ninja.security import HttpBearer
+from structlog.contextvars import bind_contextvars
 
 from lipwa.common.errors import AuthenticationFailed
 from lipwa.merchants.services import api_key_authenticate
@@ -22,4 +23,7 @@ class ApiKeyAuth(HttpBearer):
         return self.authenticate(request, token.strip())
 
     def authenticate(self, request: HttpRequest, token: str):
-        return api_key_authenticate(token)
+        api_key = api_key_authenticate(token)
+        # Every line logged for the rest of this request names the merchant (lipwa.ops.logs).
+        bind_contextvars(merchant_id=api_key.merchant_id)
+        return api_key
