@@ -18,6 +18,7 @@ from .types import (
     OperationResult,
     OperationSyncRequest,
     PayoutRequest,
+    ProbeResult,
     RefundRequest,
     SyncRequest,
     WebhookAck,
@@ -25,6 +26,8 @@ from .types import (
     WebhookVerification,
 )
 
+# The default answer of `Connector.credentials_probe`; the dashboard then only checks that the gateway answers.
+NO_CREDENTIALS_PROBE = "this gateway offers no side-effect-free way to check credentials"
 _LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "0.0.0.0"}
 _SANDBOX_HOST_WORDS = ("sandbox", "uat", "staging", "test")
 
@@ -54,6 +57,8 @@ class Connector(ABC):
     # The first path segment of this connector's callback URL (/hooks/<slug>/…). Some gateways refuse
     # callback URLs that contain certain words, so it need not be the connector id.
     callback_slug: ClassVar[str]
+    # The credential naming the host `credentials_probe` calls (gateways with several hosts name one).
+    credentials_probe_url_field: ClassVar[str] = "base_url"
     # How long the customer has by default to act on a prompt, before lipwa expires the payment.
     default_expires_in_seconds: ClassVar[int] = 15 * 60
 
@@ -109,6 +114,17 @@ class Connector(ABC):
         """The response the gateway expects, so that it stops retrying."""
 
     # -- optional flows: a connector overrides those its gateway offers ----------------------------------
+
+    def credentials_probe(self) -> ProbeResult:
+        """Prove the account's credentials work at the gateway with one call that changes nothing there (an
+        OAuth token, an authenticated read), behind the dashboard's "test connection".
+
+        Returns ProbeResult(passed=False, …) when the gateway refuses the credentials, naming what it refused
+        and its HTTP status, never a secret. Raises GatewayUnreachable / OutcomeUnknown when the gateway does
+        not answer, ConnectorConfigError when the credentials cannot even be read, and NotSupported (this
+        default) when the gateway offers no side-effect-free authenticated call.
+        """
+        raise NotSupported(NO_CREDENTIALS_PROBE)
 
     def refund(self, request: RefundRequest) -> OperationResult:
         raise NotSupported(f"{self.id} does not support refunds through the gateway")

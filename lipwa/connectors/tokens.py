@@ -64,10 +64,21 @@ class ExpiringCache(Generic[V]):
             value = self._fresh(key)  # another thread may have fetched it while this one waited
             if value is not None:
                 return value
-            value, refresh_at = fetch()
-            with self._lock:
-                self._entries[key] = _Entry(value, refresh_at)
-            return value
+            return self._store(key, fetch)
+
+    def renew(self, key: Key, fetch: Callable[[], tuple[V, datetime]]) -> V:
+        """`fetch()`'s value even if a fresh one is cached, kept for later calls: proves the fetch still works
+        (a credentials check) without wasting what it fetched."""
+        with self._lock:
+            fetch_lock = self._fetch_locks.setdefault(key, threading.Lock())
+        with fetch_lock:
+            return self._store(key, fetch)
+
+    def _store(self, key: Key, fetch: Callable[[], tuple[V, datetime]]) -> V:
+        value, refresh_at = fetch()
+        with self._lock:
+            self._entries[key] = _Entry(value, refresh_at)
+        return value
 
     def drop(self, key: Key, value: V) -> None:
         """Forget `value`, unless another thread has already replaced it with a newer one."""
@@ -110,6 +121,16 @@ class TokenCache:
             return token, self.refresh_at(expiry)
 
         return self._tokens.get(key, fetch_with_refresh_time)
+
+    def renew(self, key: Key, fetch: Callable[[], tuple[str, int | datetime]]) -> str:
+        """A token `fetch()` gets now, even if a cached one is still good; it replaces the cached one. A
+        credentials check uses it, since a cached token says nothing about whether the gateway still accepts
+        the credentials."""
+        def fetch_with_refresh_time() -> tuple[str, datetime]:
+            token, expiry = fetch()
+            return token, self.refresh_at(expiry)
+
+        return self._tokens.renew(key, fetch_with_refresh_time)
 
     def drop(self, key: Key, token: str) -> None:
         """Forget `token` after the gateway refused it, unless another thread has already replaced it."""

@@ -223,3 +223,12 @@ class AccountHolder:
     found: bool
     name: str = ""
     raw: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeResult:
+    """What a credentials probe learnt: whether the gateway accepted the account's credentials, in words an
+    operator can act on (never a secret)."""
+
+    passed: bool
+    message: str

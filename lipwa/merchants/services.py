@@ -231,3 +231,66 @@ def merchant_configure(*, merchant: Merchant, settlement_currency: str | None = 
                      object_id=merchant.id, details={"settlement_currency": merchant.settlement_currency,
                                                      "refund_approval_thresholds": merchant.refund_approval_thresholds})
     return merchant
+
+
+def connector_account_test(*, account: ConnectorAccount) -> list[tuple[str, bool, str]]:
+    """Check an account without moving money: its credentials pass the connector's own validation
+    (`<connector>/credentials.py`); then the connector's credentials probe (an OAuth token or an authenticated
+    read, `Connector.credentials_probe`) proves the gateway accepts them, and every other gateway URL in them
+    is checked to answer over HTTP. Returns [(check, passed, message)], one check per `*base_url`; messages
+    never contain a secret."""
+    import importlib
+    import inspect
+    import logging
+
+    from lipwa.common.http import GatewayUnreachable, HttpClient, OutcomeUnknown
+    from lipwa.connectors.errors import ConnectorConfigError, NotSupported
+
+    cls = connector_class(account.connector)
+    values = account.get_credentials()
+    checks: list[tuple[str, bool, str]] = []
+    module = importlib.import_module(cls.__module__.rsplit(".", 1)[0] + ".credentials")
+    validate = getattr(module, "credentials_validate", None)
+    if validate is None:  # a rail with nothing gateway-specific to check (cash): only required fields
+        from lipwa.connectors.credentials import FieldSet
+
+        fields = FieldSet(cls.credential_fields)
+        errors = fields.missing(fields.resolve(values))
+    elif "mode" in inspect.signature(validate).parameters:
+        errors = validate(values, mode=account.mode)
+    else:
+        errors = validate(values)
+    checks.append(("credentials", not errors, "; ".join(f"{k}: {v}" for k, v in sorted(errors.items()))
+                   or f"every {cls.display_name} field is usable"))
+    urls = sorted((name, url) for name, url in values.items() if name.endswith("base_url") and url)
+    if not urls:
+        checks.append(("gateway", True, f"{cls.display_name} reaches no gateway (settled offline)"))
+        return checks
+    # Unusable credentials are not sent to the gateway: only whether it answers is checked, and said so.
+    caveat = "credentials not tried until the fields above are fixed" if errors else ""
+    probe_field, probe_check = cls.credentials_probe_url_field, None
+    if not errors and probe_field in dict(urls):
+        try:
+            probe = cls(account_context(account)).credentials_probe()
+            probe_check = (probe.passed, probe.message)
+        except NotSupported as exc:
+            caveat = f"{exc}; only reachability was checked"
+        except ConnectorConfigError as exc:
+            caveat = f"credentials not tried ({exc})"
+        except (GatewayUnreachable, OutcomeUnknown) as exc:
+            probe_check = (False, f"{values[probe_field]} did not answer: {exc}")
+        except Exception as exc:  # a diagnostic button reports a connector's bug rather than failing the page
+            logging.getLogger("lipwa.merchants").exception("credentials probe of %s failed", account.id)
+            probe_check = (False, f"the {cls.display_name} credentials check failed unexpectedly "
+                                  f"({type(exc).__name__})")
+    for name, url in urls:
+        if name == probe_field and probe_check is not None:
+            checks.append((name, *probe_check))
+            continue
+        try:
+            with HttpClient(url, timeout=min(account.timeout_seconds, 10.0)) as client:
+                status = client.request("GET", "/").status_code
+            checks.append((name, True, f"{url} answered (HTTP {status})" + (f"; {caveat}" if caveat else "")))
+        except (GatewayUnreachable, OutcomeUnknown) as exc:
+            checks.append((name, False, f"{url} did not answer: {exc}"))
+    return checks

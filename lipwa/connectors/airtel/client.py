@@ -126,6 +126,10 @@ class AirtelClient:
     def access_token(self) -> str:
         return _tokens.get(self._token_key, self._fetch_token)
 
+    def access_token_renew(self) -> str:
+        """A token fetched now, even if one is cached: proves Airtel still accepts the credentials."""
+        return _tokens.renew(self._token_key, self._fetch_token)
+
     def public_key(self) -> RSAPublicKey:
         return _keys.get(self._key_key, self._fetch_key)
 

@@ -32,6 +32,7 @@ from lipwa.connectors.types import (
     OperationResult,
     OperationSyncRequest,
     PayoutRequest,
+    ProbeResult,
     RefundRequest,
     ResultStatus,
     SyncRequest,
@@ -153,6 +154,19 @@ class AirtelConnector(Connector):
             return _result(UNKNOWN, reference=reference, message="the enquiry answered about another transaction")
         outcome = reply_outcome(reply, COLLECTION_CODES, "enquiry")
         return _reply_result(outcome, reply, reference, {"country": country, "currency": currency})
+
+    def credentials_probe(self) -> ProbeResult:
+        """An OAuth token (§3.2): issued only for a valid client id and secret; moves no money."""
+        credentials = AirtelCredentials.from_mapping(self.account.credentials)
+        # The token endpoint takes no X-Country / X-Currency: they matter only to the calls after it.
+        try:
+            with self._client(credentials, "", "") as client:
+                client.access_token_renew()
+        except TokenRefused as exc:
+            return ProbeResult(False, f"Airtel refused the client id/secret (HTTP {exc.http_status}) at "
+                                      f"{credentials.base_url}")
+        return ProbeResult(True, f"{credentials.base_url} answered the OAuth token request: Airtel accepted the "
+                                 "client id/secret")
 
     def _client(self, credentials: AirtelCredentials, country: str, currency: str) -> AirtelClient:
         return AirtelClient(credentials, country=country, currency=currency,

@@ -112,6 +112,10 @@ class AzamPayClient:
     def access_token(self) -> str:
         return _tokens.get(self._cache_key, self._fetch_token)
 
+    def access_token_renew(self) -> str:
+        """A token fetched now, even if one is cached: proves AzamPay still accepts the client id and secret."""
+        return _tokens.renew(self._cache_key, self._fetch_token)
+
     def mno_checkout(self, *, account_number: str, amount: str, external_id: str, provider: str,
                      callback_url: str, additional_properties: dict[str, str] | None = None,
                      ) -> CheckoutResponse | Reply:

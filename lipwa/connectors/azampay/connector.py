@@ -36,6 +36,7 @@ from lipwa.connectors.types import (
     OperationResult,
     OperationSyncRequest,
     PayoutRequest,
+    ProbeResult,
     ResultStatus,
     SyncRequest,
     WebhookAck,
@@ -82,6 +83,7 @@ class AzamPayConnector(Connector):
     routing_priority = 20  # an aggregator: the networks' own gateways go first
     credential_fields = CREDENTIAL_FIELDS
     callback_slug = "azampay"
+    credentials_probe_url_field = "auth_base_url"  # the token comes from the authenticator host
     default_expires_in_seconds = 15 * 60
 
     @classmethod
@@ -178,6 +180,18 @@ class AzamPayConnector(Connector):
             return _result(UNKNOWN, reference=reference, status=f"HTTP {reply.http_status}", message=reply.message)
         return _result(status_outcome(reply.data, reply.message), reference=reference, status=reply.data_text,
                        message=reply.message)
+
+    def credentials_probe(self) -> ProbeResult:
+        """A token from the authenticator (4.2): issued only for a valid client id and secret; moves no money."""
+        with self._client() as client:
+            try:
+                client.access_token_renew()
+            except TokenRefused as exc:
+                detail = f": {exc.message}" if exc.message else ""
+                return ProbeResult(False, f"AzamPay refused the client id/secret (HTTP {exc.http_status}{detail}) "
+                                          f"at {client.credentials.auth_base_url}")
+            return ProbeResult(True, f"{client.credentials.auth_base_url} answered the token request: AzamPay "
+                                     "accepted the client id/secret")
 
     def _client(self) -> AzamPayClient:
         credentials = AzamPayCredentials.from_mapping(self.account.credentials)

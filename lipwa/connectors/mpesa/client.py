@@ -105,6 +105,10 @@ class DarajaClient:
     def access_token(self) -> str:
         return _tokens.get(self._cache_key, self._fetch_token)
 
+    def access_token_renew(self) -> str:
+        """A token fetched now, even if one is cached: proves Daraja still accepts the key and secret."""
+        return _tokens.renew(self._cache_key, self._fetch_token)
+
     def stk_push(self, *, amount: int, phone_number: str, callback_url: str, account_reference: str,
                  transaction_desc: str) -> StkPushResponse | ErrorEnvelope:
         """Send the prompt (1.3). `amount` is whole shillings; `phone_number` is `2547…`/`2541…`."""

@@ -26,6 +26,7 @@ from lipwa.connectors.types import (
     ChargeResult,
     FailureCode,
     InboundRequest,
+    ProbeResult,
     ResultStatus,
     SyncRequest,
     WebhookAck,
@@ -85,6 +86,19 @@ class MpesaConnector(Connector):
     def validate_charge(self, request: ChargeRequest) -> None:
         _validate_amount(request.amount)
         _validate_phone(request.phone)
+
+    def credentials_probe(self) -> ProbeResult:
+        """An OAuth token (1.2): issued only for a valid consumer key and secret, and it moves no money."""
+        credentials = MpesaCredentials.from_mapping(self.account.credentials)
+        try:
+            with DarajaClient(credentials, timeout_seconds=self.account.timeout_seconds) as client:
+                client.access_token_renew()
+        except TokenRefused as exc:
+            detail = f" {exc.error_code}" if exc.error_code else ""
+            return ProbeResult(False, f"M-Pesa refused the consumer key/secret (HTTP {exc.http_status}{detail}) "
+                                      f"at {credentials.base_url}")
+        return ProbeResult(True, f"{credentials.base_url} answered the OAuth token request: M-Pesa accepted the "
+                                 "consumer key/secret")
 
     def charge(self, request: ChargeRequest) -> ChargeResult:
         """Send an STK push. Accepted means only that the prompt was queued: the result is PROCESSING."""

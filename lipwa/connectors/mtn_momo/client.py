@@ -107,6 +107,10 @@ class MomoClient:
     def access_token(self) -> str:
         return _tokens.get(self._cache_key, self._fetch_token)
 
+    def access_token_renew(self) -> str:
+        """A token fetched now, even if one is cached: proves MTN still accepts the credentials."""
+        return _tokens.renew(self._cache_key, self._fetch_token)
+
     # -- collection ------------------------------------------------------------------------------------
 
     def request_to_pay(self, *, reference: str, amount: str, currency: str, external_id: str, msisdn: str,

@@ -34,6 +34,7 @@ from lipwa.connectors.types import (
     OperationResult,
     OperationSyncRequest,
     PayoutRequest,
+    ProbeResult,
     RefundRequest,
     ResultStatus,
     SyncRequest,
@@ -72,6 +73,10 @@ SIMULATOR_SUBSCRIPTION_KEY = "sim_subscription_key"
 SIMULATOR_TARGET_ENVIRONMENT = "mtnuganda"
 
 
+# Keys that subscribe an account to the disbursement product; without them it only collects.
+_DISBURSEMENT_KEYS = ("disbursement_subscription_key", "disbursement_api_user", "disbursement_api_key")
+
+
 @dataclass(frozen=True, slots=True)
 class Reply:
     """MTN's answer to one operation, before it becomes a ChargeResult or an OperationResult."""
@@ -100,6 +105,26 @@ class MtnMomoConnector(Connector):
     def simulator_credentials(cls, simulator_base_url: str) -> dict[str, str]:
         return {"base_url": simulator_base_url, "target_environment": SIMULATOR_TARGET_ENVIRONMENT,
                 "subscription_key": SIMULATOR_SUBSCRIPTION_KEY, "api_user": "sim_key", "api_key": "sim_secret"}
+
+    def credentials_probe(self) -> ProbeResult:
+        """A collection token (2.3): issued only for a valid API user, API key and subscription key; it moves
+        no money. Disbursement keys, when the account has its own, are checked the same way."""
+        credentials = self._credentials_or_raise()
+        products = [credentials.collection]
+        # Without keys of its own the disbursement product is not subscribed to (2.1): nothing to check.
+        if any(str(self.account.credentials.get(name) or "").strip() for name in _DISBURSEMENT_KEYS):
+            products.append(credentials.disbursement)
+        for product in products:
+            try:
+                with self._client(credentials, product.product) as client:
+                    client.access_token_renew()
+            except TokenRefused as exc:
+                detail = f" {exc.code}" if exc.code else ""
+                return ProbeResult(False, f"MTN MoMo refused the {product.product} API user/API key/subscription "
+                                          f"key (HTTP {exc.http_status}{detail}) at {credentials.base_url}")
+        names = " and ".join(product.product for product in products)
+        return ProbeResult(True, f"{credentials.base_url} answered the {names} token request: MTN MoMo accepted "
+                                 "the API user/API key/subscription key")
 
     # -- charges ------------------------------------------------------------------------------------------
 

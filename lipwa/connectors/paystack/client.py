@@ -32,6 +32,7 @@ CHARGE_PATH = "/charge"
 SUBMIT_OTP_PATH = "/charge/submit_otp"
 REFUND_PATH = "/refund"
 REFUND_GET_PATH = "/refund/{refund_id}"
+BALANCE_PATH = "/balance"
 # Paystack posts webhooks to the URL set on its dashboard, never per request (6.7, A). lipwa's simulator
 # reads this header instead (P), so that each test account gets its own webhooks; Paystack ignores it.
 CALLBACK_URL_HEADER = "X-Callback-Url"
@@ -131,6 +132,11 @@ class PaystackClient:
         response = self._send("GET", REFUND_PATH, params={"reference": transaction_reference})
         return self._decode(response, _refund_list)
 
+    def balance(self) -> list[tuple[str, int]] | ApiError:
+        """The integration's balance per currency (`GET /balance`): a read, so it checks the secret key
+        without creating anything."""
+        return self._decode(self._send("GET", BALANCE_PATH), _balances)
+
     # -- plumbing -------------------------------------------------------------------------------------------
 
     def _send(self, method: str, path: str, body: dict[str, object] | None = None,
@@ -161,3 +167,12 @@ def _refund_list(data: object) -> list[Refund]:
     if not isinstance(data, list):
         raise WireFormatError("the refund list is not an array")
     return [Refund.from_json(item) for item in data]
+
+
+def _balances(data: object) -> list[tuple[str, int]]:
+    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+        raise WireFormatError("the balance list is not an array of objects")
+    try:
+        return [(str(item["currency"]), int(item["balance"])) for item in data]
+    except (KeyError, TypeError, ValueError) as exc:
+        raise WireFormatError(f"a balance lacks its currency or amount ({exc})") from None

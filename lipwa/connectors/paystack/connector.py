@@ -30,6 +30,7 @@ from lipwa.connectors.types import (
     InboundRequest,
     OperationResult,
     OperationSyncRequest,
+    ProbeResult,
     RefundRequest,
     ResultStatus,
     SyncRequest,
@@ -245,6 +246,23 @@ class PaystackConnector(Connector):
         if isinstance(reply, Transaction):
             return _transaction_result(reply, reference), True
         return _initialized_result(reply, reference), True
+
+    def credentials_probe(self) -> ProbeResult:
+        """`GET /balance` with the secret key: a read that Paystack answers only for a valid key."""
+        credentials = self._credentials()
+        try:
+            with PaystackClient(credentials, timeout_seconds=self.account.timeout_seconds) as client:
+                reply = client.balance()
+        except UnexpectedResponse as exc:
+            return ProbeResult(False, f"{credentials.base_url} answered the balance request unexpectedly "
+                                      f"(HTTP {exc.http_status}): {exc.detail}")
+        if isinstance(reply, ApiError):
+            # 401 is Paystack's answer to a wrong key (6.1); any other refusal is not about the key.
+            what = "the secret key" if reply.http_status in (401, 403) else "the balance request"
+            return ProbeResult(False, f"Paystack refused {what} (HTTP {reply.http_status}: {reply.message}) at "
+                                      f"{credentials.base_url}")
+        return ProbeResult(True, f"{credentials.base_url} answered the balance request: Paystack accepted the "
+                                 "secret key")
 
     def _credentials(self) -> PaystackCredentials:
         return PaystackCredentials.from_mapping(self.account.credentials, self.account.mode)

@@ -83,6 +83,23 @@ class ConnectorContract:
 
     # -- the battery -----------------------------------------------------------------------------------
 
+    def test_credentials_probe_accepts_the_simulator_credentials(self, account):
+        """"Test connection": the simulator accepts its own credentials through `credentials_probe`, or the
+        connector says its gateway offers no side-effect-free check; either way nothing reaches the account."""
+        from lipwa.connectors.base import NO_CREDENTIALS_PROBE
+        from lipwa.connectors.errors import NotSupported
+        from lipwa.connectors.registry import connector_class
+        from lipwa.merchants.services import account_context
+
+        connector = connector_class(self.connector)(account_context(account))
+        try:
+            result = connector.credentials_probe()
+        except NotSupported as exc:
+            assert str(exc) == NO_CREDENTIALS_PROBE
+        else:
+            assert result.passed, result.message
+        assert self.callbacks_for(account) == []
+
     def test_charge_succeeds(self, account, run_tasks):
         payment = self.create(account, "000")
         assert payment.status in ("processing", "requires_action", "succeeded")

@@ -72,3 +72,23 @@ def test_concurrent_callers_for_one_key_share_one_fetch():
 
 def test_secret_digest_is_sha256_hex():
     assert secret_digest("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+
+
+def test_renew_fetches_even_when_a_cached_token_is_good_and_keeps_what_it_fetched():
+    cache, issued = TokenCache(refresh_margin_seconds=30), iter(["one", "two"])
+    fetch = lambda: (next(issued), 180)  # noqa: E731
+    assert cache.get(("k",), fetch) == "one"
+    assert cache.renew(("k",), fetch) == "two"
+    assert cache.get(("k",), fetch) == "two"  # no third fetch: the renewed token is cached
+
+
+def test_a_refused_renewal_keeps_the_cached_token():
+    cache = TokenCache(refresh_margin_seconds=30)
+    assert cache.get(("k",), lambda: ("one", 180)) == "one"
+
+    def refuse():
+        raise PermissionError("refused")
+
+    with pytest.raises(PermissionError):
+        cache.renew(("k",), refuse)
+    assert cache.get(("k",), refuse) == "one"

@@ -12,6 +12,7 @@ true, so any Paystack client whose base URL can be set works unchanged against
     POST charge/submit_otp                 -> the voucher; then pay_offline (or failed for a wrong voucher)
     GET  charge/{reference}                -> the charge with its Charge API step
     POST refund, GET refund?reference=…, GET refund/{id}
+    GET  balance                           -> [{currency, balance}]: charged less refunded, per currency
     GET|POST checkout/{access_code}, POST checkout/{access_code}/otp   -> the hosted payment page (HTML)
 
 Every API path also answers with a trailing slash (old clients, 6.1). It never imports the Paystack

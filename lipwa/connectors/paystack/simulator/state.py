@@ -201,6 +201,20 @@ def refund_get(refund_id: str) -> SimRefund | None:
         return _refunds.get(refund_id)
 
 
+def balances(currencies: tuple[str, ...]) -> dict[str, int]:
+    """Per currency: what successful transactions brought in, less refunds processed by now (subunits)."""
+    now = clock.now()
+    totals = dict.fromkeys(currencies, 0)
+    with _lock:
+        for transaction in _transactions.values():
+            if transaction.final_status == "success" and transaction.currency in totals:
+                totals[transaction.currency] += transaction.amount
+        for refund in _refunds.values():
+            if refund.final_status == "processed" and refund.final_at <= now and refund.currency in totals:
+                totals[refund.currency] -= refund.amount
+    return totals
+
+
 def refunds_for(reference: str) -> list[SimRefund]:
     with _lock:
         return sorted((r for r in _refunds.values() if r.transaction_reference == reference), key=lambda r: int(r.id))

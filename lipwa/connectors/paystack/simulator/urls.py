@@ -15,6 +15,7 @@ urlpatterns = [
     re_path(r"^charge/submit_otp/?$", views.submit_otp),
     re_path(r"^charge/?$", views.charge),
     re_path(r"^charge/(?P<reference>[^/]+)/?$", views.check_charge),
+    re_path(r"^balance/?$", views.balance),
     re_path(r"^refund/?$", refunds.refunds),
     re_path(r"^refund/(?P<refund_id>[^/]+)/?$", refunds.refund_detail),
     re_path(r"^checkout/(?P<access_code>[A-Za-z0-9]+)$", checkout.checkout),

@@ -179,6 +179,17 @@ def charge_authorization(request: HttpRequest) -> JsonResponse:
 
 
 @csrf_exempt
+def balance(request: HttpRequest) -> JsonResponse:
+    """`GET /balance`: the integration's balance per currency; a read, so a key can be checked with it (A: the
+    path and shape are Paystack's public API, not in PROVIDERS.md)."""
+    refusal = wire.refuse_unauthorised(request, "GET")
+    if refusal is not None:
+        return refusal
+    return wire.ok("Balances retrieved", [{"currency": currency, "balance": amount}
+                                          for currency, amount in state.balances(wire.CURRENCIES).items()])
+
+
+@csrf_exempt
 def not_found(request: HttpRequest, path: str = "") -> JsonResponse:
     return wire.refusal(404, "Route not found")  # (A)
 
