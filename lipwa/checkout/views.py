@@ -15,6 +15,7 @@ from lipwa.common.money import Money
 from lipwa.common.networks import detect_networks
 from lipwa.common.phones import InvalidPhone, default_country_for_currency, parse_phone
 
+from .phone_hints import network_hints
 from .receipts import receipt_pdf
 from .selectors import checkout_session_public, checkout_session_status, session_methods
 from .services import RETRYABLE, checkout_session_pay
@@ -93,7 +94,8 @@ def _form(request, session, *, error: str = "", phone: str = "", method: str = "
     methods = [(m, METHOD_LABELS.get(m, m)) for m in session_methods(session)]
     return _page(request, "form.html", _context(
         session, methods=methods, error=error, phone=phone or (session.customer or {}).get("phone", ""),
-        chosen=method or (methods[0][0] if methods else ""), based_on=session.payment_id or ""), status=status)
+        chosen=method or (methods[0][0] if methods else ""), based_on=session.payment_id or "",
+        network_hints=network_hints(default_country_for_currency(session.currency))), status=status)
 
 
 @require_POST

@@ -4,6 +4,7 @@ from django.contrib import admin
 
 from lipwa.common.crypto import mask_secret
 from lipwa.connectors.registry import connector_class
+from lipwa.dashboard.badges import badge_html
 
 from .models import ApiKey, ConnectorAccount, Merchant
 
@@ -16,10 +17,15 @@ class MerchantAdmin(admin.ModelAdmin):
 
 @admin.register(ApiKey)
 class ApiKeyAdmin(admin.ModelAdmin):
-    list_display = ("id", "merchant", "mode", "masked", "name", "created_at", "revoked_at", "last_used_at")
+    list_display = ("id", "merchant", "mode", "masked", "name", "state", "created_at", "revoked_at", "last_used_at")
     list_filter = ("mode",)
+    search_fields = ("id", "name", "merchant__name")
     readonly_fields = ("id", "merchant", "mode", "masked", "created_at", "last_used_at")
     exclude = ("key_hash", "last4")
+
+    @admin.display(description="state", ordering="revoked_at")
+    def state(self, key: ApiKey) -> str:
+        return badge_html("revoked" if key.revoked_at else "enabled")
 
     def has_add_permission(self, request):
         return False  # keys are created with `lipwa keys create`, which shows the plaintext once
@@ -27,10 +33,15 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
 @admin.register(ConnectorAccount)
 class ConnectorAccountAdmin(admin.ModelAdmin):
-    list_display = ("id", "merchant", "connector", "mode", "name", "is_active", "created_at")
+    list_display = ("id", "merchant", "connector", "mode", "name", "state", "created_at")
     list_filter = ("connector", "mode", "is_active")
+    search_fields = ("id", "name", "merchant__name")
     readonly_fields = ("id", "merchant", "connector", "mode", "masked_credentials", "created_at", "updated_at")
     exclude = ("credentials_encrypted", "callback_salt")
+
+    @admin.display(description="state", ordering="is_active")
+    def state(self, account: ConnectorAccount) -> str:
+        return badge_html("enabled" if account.is_active else "disabled")
 
     def has_add_permission(self, request):
         return False  # accounts are created with `lipwa accounts add`, which validates and encrypts

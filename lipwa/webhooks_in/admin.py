@@ -2,21 +2,19 @@
 
 from django.contrib import admin
 
+from lipwa.dashboard.admin_tools import ReadOnlyAdmin, export_csv_action, status_column
+
 from .models import InboundWebhook
 
 
 @admin.register(InboundWebhook)
-class InboundWebhookAdmin(admin.ModelAdmin):
-    list_display = ("id", "connector", "connector_account", "status", "gateway_reference", "received_at",
+class InboundWebhookAdmin(ReadOnlyAdmin):
+    list_display = ("id", "connector", "connector_account", "status_badge", "gateway_reference", "received_at",
                     "status_reason")
-    list_filter = ("status", "connector")
+    list_filter = ("status", "connector", "received_at")
     search_fields = ("id", "gateway_reference", "attempt_id")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    date_hierarchy = "received_at"
+    status_badge = status_column()
+    actions = [export_csv_action(("id", "connector", "connector_account_id", "status", "status_reason",
+                                  "gateway_reference", "attempt_id", "received_at", "processed_at"),
+                                 filename="gateway-callbacks")]
