@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
 
 _lock = threading.Lock()
 _offset = timedelta(0)
 _frozen: datetime | None = None
+# A test clock's time for the work running in this thread only (lipwa.testclocks); other requests keep real time.
+_override: ContextVar[datetime | None] = ContextVar("lipwa_clock_override", default=None)
 
 
 def now() -> datetime:
+    overridden = _override.get()
+    if overridden is not None:
+        return overridden
     with _lock:
         if _frozen is not None:
             return _frozen
@@ -42,3 +50,16 @@ def reset() -> None:
     with _lock:
         _offset = timedelta(0)
         _frozen = None
+
+
+@contextmanager
+def at(moment: datetime) -> Iterator[None]:
+    """Within the block, now() is `moment` in this thread (and its context) only: a test clock runs
+    time-driven work as of its own time without moving anyone else's clock."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError("at() needs a timezone-aware datetime")
+    token = _override.set(moment.astimezone(UTC))
+    try:
+        yield
+    finally:
+        _override.reset(token)

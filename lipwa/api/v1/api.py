@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 from django.http import Http404, HttpRequest
-from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from lipwa.common.errors import AuthenticationFailed, LipwaError
@@ -14,9 +13,11 @@ from ..errors import error_json, error_response
 from .auth import ApiKeyAuth
 from .cash import router as cash_router
 from .checkout_sessions import router as checkout_sessions_router
+from .clocks import router as test_clocks_router
 from .events import router as events_router
 from .invoices import router as invoices_router
 from .ledger import router as ledger_router
+from .openapi_extras import LipwaNinjaAPI
 from .payments import router as payments_router
 from .payouts import router as payouts_router
 from .phone_networks import router as phone_networks_router
@@ -27,8 +28,8 @@ from .webhook_endpoints import router as webhook_endpoints_router
 
 log = logging.getLogger("lipwa.api")
 
-api = NinjaAPI(title="lipwa API", version="1", description="Payments over African gateways.",
-               urls_namespace="v1", openapi_url="/openapi.json", docs_url="/docs", auth=ApiKeyAuth())
+api = LipwaNinjaAPI(title="lipwa API", version="1", description="Payments over African gateways.",
+                    urls_namespace="v1", openapi_url="/openapi.json", docs_url="/docs", auth=ApiKeyAuth())
 api.add_router("/", payments_router)
 api.add_router("/", cash_router)
 api.add_router("/", reconciliation_router)
@@ -41,6 +42,7 @@ api.add_router("/", phone_networks_router)
 api.add_router("/", events_router)
 api.add_router("/", invoices_router)
 api.add_router("/", webhook_endpoints_router)
+api.add_router("/", test_clocks_router)
 
 
 @api.exception_handler(LipwaError)

@@ -12,6 +12,7 @@ from lipwa.payments.actions import payment_submit_action
 from lipwa.payments.presenters import payment_to_dict
 from lipwa.payments.selectors import payment_get, payments_list
 from lipwa.payments.services import payment_cancel, payment_create
+from lipwa.testclocks.services import on_test_clock
 
 from .schemas import ActionIn, ErrorOut, PaymentCreateIn, PaymentListOut, PaymentOut
 
@@ -23,14 +24,15 @@ STATUSES = ("pending", "requires_action", "processing", "succeeded", "failed", "
 @router.post("/payments", response={201: PaymentOut, **ERRORS}, summary="Create a payment")
 def create_payment(request: HttpRequest, body: PaymentCreateIn):
     key = request.auth
-    payment = payment_create(
+    payment = on_test_clock(merchant=key.merchant, mode=key.mode, clock_id=body.test_clock, object_type="payment",
+                            create=lambda: payment_create(
         merchant=key.merchant, mode=key.mode, amount=body.amount, currency=body.currency, method=body.method,
         provider=body.provider, phone=body.phone, network=body.network,
         customer=body.customer.model_dump(exclude_none=True) if body.customer else None,
         merchant_reference=body.merchant_reference or "", description=body.description or "",
         metadata=body.metadata, return_url=body.return_url or "", expires_in=body.expires_in,
         reuse_payment=body.reuse_payment,
-    )
+    ))
     return Status(201, payment_to_dict(payment))
 
 

@@ -36,6 +36,9 @@ class PaymentCreateIn(StrictSchema):
     reuse_payment: StrictStr | None = Field(None, max_length=40,
                                             description="Charge the saved card of this earlier paid payment again, "
                                                         "without the customer (recurring premiums)")
+    test_clock: StrictStr | None = Field(None, max_length=40,
+                                         description="Test mode: a test clock (clock_…) whose time this payment "
+                                                     "follows (POST /v1/test_clocks/{id}/advance)")
 
 
 class ActionIn(StrictSchema):
