@@ -1,63 +1,64 @@
-"""The `lipwa` command: run the whole product, serve one simulator, or drain the task queue."""
+"""The `lipwa` command (typer + rich): one module per command group in `lipwa.cli.commands`.
+
+`main(argv)` returns the exit code instead of raising, so tests and the console script share one path:
+usage errors, bad input and failures become one `error: …` line on stderr, never a traceback.
+"""
 
 from __future__ import annotations
 
-import argparse
-import os
 import sys
-from pathlib import Path
 
-from . import manage
-from .devenv import ensure_dev_secrets
+import typer
+from typer._click import exceptions as click_exceptions
+
+from lipwa.common.errors import LipwaError
+
+from .commands import register
+from .context import EXIT_BAD_INPUT, EXIT_FAILURE, CommandFailed
+
+HELP = """lipwa: self-hosted payments for African businesses.
+
+Exit codes: 0 ok; 1 the command ran and found a problem (ledger drift, rejected import lines, a triggered
+payment that ended in another state); 2 bad input (arguments, files, unknown ids); 130 interrupted."""
+
+app = typer.Typer(name="lipwa", help=HELP, no_args_is_help=True, add_completion=False,
+                  context_settings={"help_option_names": ["-h", "--help"]},
+                  pretty_exceptions_enable=False)
+register(app)
 
 
-def _setup_django(settings_module: str = "config.settings.dev") -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", settings_module)
-    var_dir = Path(os.environ.get("LIPWA_VAR_DIR", Path.cwd() / "var"))
-    ensure_dev_secrets(var_dir)
-    import django
-
-    django.setup()
-
-
-def _port(value: str) -> int:
-    if not value.isdigit() or not 1 <= int(value) <= 65535:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a TCP port (1-65535)")
-    return int(value)
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="lipwa", description="lipwa payments service")
-    commands = parser.add_subparsers(dest="command", required=True)
-    run = commands.add_parser("run", help="migrate, create the demo merchant, start web + worker + scheduler")
-    run.add_argument("--port", type=_port, default=_port(os.environ.get("PORT", "8000")))
-    run.add_argument("--host", default="127.0.0.1")
-    simulate = commands.add_parser("simulate", help="serve one gateway simulator on its own port")
-    simulate.add_argument("connector", help="connector id, e.g. mpesa")
-    simulate.add_argument("--port", type=_port, required=True)
-    simulate.add_argument("--host", default="127.0.0.1")
-    commands.add_parser("demo", help="create (or reuse) the demo merchant and print its test key")
-    manage.add_parsers(commands)
-    return parser
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    if args.command == "run":
-        from .run import run
-
-        return run(host=args.host, port=args.port, setup=_setup_django)
-    if args.command == "simulate":
-        from .run import simulate
-
-        return simulate(connector=args.connector, host=args.host, port=args.port, setup=_setup_django)
-    if args.command == "demo":
-        from .run import print_demo
-
-        _setup_django()
-        return print_demo(os.environ.get("LIPWA_PUBLIC_URL", "http://127.0.0.1:8000"))
-    _setup_django()
-    return manage.handle(args)
+    command = typer.main.get_command(app)
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        result = command.main(args=args, prog_name="lipwa", standalone_mode=False)
+    except click_exceptions.NoArgsIsHelpError:  # `lipwa cash`: typer has printed the group's help already
+        return EXIT_BAD_INPUT
+    except click_exceptions.UsageError as exc:
+        where = f" (see `{exc.ctx.command_path} --help`)" if exc.ctx else ""
+        print(f"error: {_one_line(exc.format_message())}{where}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except click_exceptions.ClickException as exc:
+        print(f"error: {_one_line(exc.format_message())}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except typer.Exit as exc:
+        return exc.exit_code
+    except (typer.Abort, KeyboardInterrupt):
+        print("error: interrupted", file=sys.stderr)
+        return 130
+    except CommandFailed as exc:
+        print(f"error: {_one_line(exc.message)}", file=sys.stderr)
+        return exc.exit_code
+    except LipwaError as exc:
+        print(f"error: {_one_line(exc.message)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if isinstance(result, int):
+        return result
+    return 0 if result is None else EXIT_FAILURE
 
 
 if __name__ == "__main__":

@@ -13,7 +13,8 @@ from collections.abc import Callable
 def _children(host: str, port: int) -> list[tuple[str, list[str]]]:
     python = sys.executable
     # One gunicorn worker with threads: the simulators keep their state in memory, so they need one process.
-    web = [python, "-m", "gunicorn", "config.wsgi:application", "--bind", f"{host}:{port}", "--workers", "1",
+    web = [python, "-m", "gunicorn", "-c", "python:config.gunicorn", "config.wsgi:application",
+           "--bind", f"{host}:{port}", "--workers", "1",
            "--threads", "16", "--timeout", "120", "--access-logfile", "-", "--log-level", "warning"]
     # Verbosity 0: the worker's per-task lines would drown the log (the heartbeat runs every few seconds).
     worker = [python, "-m", "django", "db_worker", "--queue-name", "*", "--interval", "0.5", "--no-startup-delay",
@@ -45,6 +46,7 @@ def run(*, host: str, port: int, setup: Callable[[], None]) -> int:
     from lipwa.common.errors import LipwaError
 
     call_command("migrate", interactive=False, verbosity=0)
+    _metrics_dir_reset()
     try:
         raw_key = _demo_key(public_url)
     except LipwaError as error:
@@ -55,12 +57,46 @@ def run(*, host: str, port: int, setup: Callable[[], None]) -> int:
     return _supervise(processes)
 
 
+def _metrics_dir_reset() -> None:
+    """Drop the metric files of dead processes (`counter_<pid>.db`, …) from the Prometheus multiprocess
+    directory, which settings chose: an earlier run's would otherwise be summed into this run's counters.
+    Files of live processes stay: another lipwa sharing the directory is still writing them."""
+    import re
+    from pathlib import Path
+
+    directory = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+    directory.mkdir(parents=True, exist_ok=True)
+    for stale in directory.glob("*.db"):
+        match = re.search(r"_(\d+)\.db$", stale.name)
+        if match is None or not _alive(int(match.group(1))):
+            stale.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
+
+
 def _demo_key(public_url: str) -> str:
     from lipwa.merchants.services import demo_merchant_ensure
 
-    _, raw_key = demo_merchant_ensure(raw_key=os.environ.get("LIPWA_DEMO_KEY") or None,
-                                      simulator_base_url=public_url)
+    merchant, raw_key = demo_merchant_ensure(raw_key=os.environ.get("LIPWA_DEMO_KEY") or None,
+                                             simulator_base_url=public_url)
+    from lipwa.dashboard.services import demo_staff_ensure
+
+    demo_staff_ensure(merchant=merchant)  # its login is printed by _banner and `lipwa demo`
     return raw_key
+
+
+def _demo_login() -> str:
+    from lipwa.dashboard.services import DEMO_STAFF_EMAIL, demo_staff_password
+
+    return f"{DEMO_STAFF_EMAIL} / {demo_staff_password()}"
 
 
 def _banner(public_url: str, raw_key: str) -> str:
@@ -72,6 +108,7 @@ def _banner(public_url: str, raw_key: str) -> str:
         f"  simulators   {public_url}/simulators/<connector>/",
         f"  health       {public_url}/healthz  {public_url}/readyz",
         f"  test key     {raw_key}",
+        f"  dashboard    {public_url}/dashboard/   login {_demo_login()}",
         "",
         f"  curl -X POST {public_url}/v1/payments -H 'Authorization: Bearer {raw_key}' \\",
         "       -H 'Content-Type: application/json' \\",
@@ -136,4 +173,6 @@ def print_demo(public_url: str) -> int:
 
     call_command("migrate", interactive=False, verbosity=0)
     print(_demo_key(public_url))
+    # stderr, so that `KEY=$(lipwa demo)` still captures the key alone.
+    print(f"dashboard {public_url}/dashboard/ login {_demo_login()}", file=sys.stderr)
     return 0

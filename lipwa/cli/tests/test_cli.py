@@ -24,7 +24,7 @@ def lipwa(capsys):
     def run(*argv: str) -> tuple[int, str, str]:
         try:
             code = main(list(argv))
-        except SystemExit as exit_:  # argparse refuses bad arguments this way
+        except SystemExit as exit_:  # main() returns codes; this only guards against a regression
             code = exit_.code
         out, err = capsys.readouterr()
         return code, out, err

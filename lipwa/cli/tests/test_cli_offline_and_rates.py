@@ -55,7 +55,7 @@ def test_confirm_offline(lipwa, transfer):
 
 def test_confirm_offline_requires_a_reference(lipwa, transfer):
     code, _, _ = lipwa("payments", "confirm-offline", transfer.id, "--by", "amina")
-    assert code == 2  # argparse
+    assert code == 2  # a required option is missing
     code, _, err = lipwa("payments", "confirm-offline", transfer.id, "--by", "amina", "--reference", " ")
     assert code == 2 and "reference" in err
 
@@ -70,7 +70,7 @@ def test_rates_set_and_refusals(lipwa):
                 ["KES", "ABC", "1"], ["KES", "USD", "1", "--at", "tomorrow"],
                 ["KES", "USD", "1", "--at", "2025-01-01T00:00:00"]):
         code, _, err = lipwa("rates", "set", *bad)
-        assert code == 2 and err.startswith("lipwa: "), bad
+        assert code == 2 and err.startswith("error: "), bad
     assert ExchangeRate.objects.count() == 1
 
 
