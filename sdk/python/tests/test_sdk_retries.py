@@ -199,3 +199,14 @@ def test_list_all_walks_starting_after(stub):
     assert ids == ["pay_3", "pay_2", "pay_1"]
     assert server.requests[0]["path"] == "/v1/payments?status=succeeded&created%5Bgte%5D=5&limit=2"
     assert server.requests[1]["path"].endswith("&starting_after=pay_2")
+
+
+def test_upload_retried_after_503_sends_the_same_bytes_and_key(stub):
+    server = stub((503, _error("api_error", "internal_error")), (201, {**PAYMENT, "object": "statement"}))
+    sleeps: list[float] = []
+    _client(server, sleeps).reconciliation.upload_statement(file=b"line 1\n", format="bank_csv", preset="equity_ke",
+                                                            currency="KES", filename='my "statement".csv')
+    first, second = server.requests
+    assert first["body"] == second["body"] and server.keys()[0] == server.keys()[1]
+    assert first["headers"]["Content-Type"].startswith("multipart/form-data; boundary=")
+    assert b'filename="my %22statement%22.csv"' in first["body"] and b"line 1\n" in first["body"]

@@ -26,11 +26,29 @@ class RequestSpec:
     json: dict[str, Any] | None = None
     idempotency_key: str | None = None
     raw: bool = False  # answer with the body's bytes (PDFs) instead of JSON
+    # A body encoded once, before the first try (multipart uploads): every retry sends the very same bytes, which
+    # lipwa's Idempotency-Key check compares. Its Content-Type goes in `headers`.
+    content: bytes | None = None
     headers: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.method in WRITE_METHODS:
             self.headers["Idempotency-Key"] = self.idempotency_key or str(uuid.uuid4())
+
+
+def multipart(fields: dict[str, str], files: dict[str, tuple[str, bytes, str]]) -> tuple[bytes, str]:
+    """A multipart/form-data body with a boundary chosen once, and its Content-Type. `files` maps a field to
+    (filename, bytes, content type)."""
+    boundary = uuid.uuid4().hex
+    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+             for name, value in fields.items()]
+    for name, (filename, data, content_type) in files.items():
+        # As browsers do: quotes escaped, line breaks dropped, so a filename cannot end the header early.
+        safe = filename.replace("\\", "\\\\").replace('"', "%22").replace("\r", "").replace("\n", "")
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{safe}"\r\n'
+                     f"Content-Type: {content_type}\r\n\r\n".encode() + data + b"\r\n")
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
 
 def client_headers(api_key: str) -> dict[str, str]:

@@ -15,12 +15,17 @@ from .errors import APIConnectionError
 from .pagination import AsyncPage, Page
 from .resources import (
     BalanceResource,
+    Cash,
     CheckoutSessions,
     Events,
     Invoices,
     Payments,
     Payouts,
+    ProvidersResource,
+    Reconciliation,
     Refunds,
+    Riders,
+    Schedules,
     WebhookEndpoints,
 )
 
@@ -35,6 +40,11 @@ class _Resources:
         self.checkout_sessions = CheckoutSessions(self)
         self.invoices = Invoices(self)
         self.balance = BalanceResource(self)
+        self.schedules = Schedules(self)
+        self.reconciliation = Reconciliation(self)
+        self.riders = Riders(self)
+        self.cash = Cash(self)
+        self.providers = ProvidersResource(self)
 
 
 def _next_spec(spec: RequestSpec, cursor: str) -> RequestSpec:
@@ -68,6 +78,7 @@ class Lipwa(_Resources):
             last = attempt == self.max_retries
             try:
                 response = self._http.request(spec.method, spec.path, params=spec.params, json=spec.json,
+                                              content=spec.content,
                                               headers={**self._headers, **spec.headers})
             except httpx.TransportError as error:
                 if last:
@@ -114,6 +125,7 @@ class AsyncLipwa(_Resources):
             last = attempt == self.max_retries
             try:
                 response = await self._http.request(spec.method, spec.path, params=spec.params, json=spec.json,
+                                                    content=spec.content,
                                                     headers={**self._headers, **spec.headers})
             except httpx.TransportError as error:
                 if last:

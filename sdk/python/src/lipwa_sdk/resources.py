@@ -6,9 +6,20 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from ._base import RequestSpec, body, query
+from ._base import RequestSpec, body, multipart, query
 from .pagination import Page
-from .types import Balance, CheckoutSession, Event, Invoice, Payment, Payout, Refund, WebhookEndpoint
+from .types import (
+    Balance,
+    CheckoutSession,
+    Event,
+    Invoice,
+    Payment,
+    Payout,
+    Refund,
+    Schedule,
+    Statement,
+    WebhookEndpoint,
+)
 
 
 def _id(value: str) -> str:
@@ -59,6 +70,10 @@ class Payments(Resource):
     def receipt(self, payment_id: str) -> bytes:
         """The receipt of a succeeded payment, as PDF bytes."""
         return self._client._call(RequestSpec("GET", f"/v1/payments/{_id(payment_id)}/receipt", raw=True))
+
+    def assign_rider(self, payment_id: str, rider: str, *, idempotency_key: str | None = None) -> dict[str, Any]:
+        """Cash on delivery: the rider or agent who will collect this payment."""
+        return self._post(f"/v1/payments/{_id(payment_id)}/assign_rider", {"rider": rider}, idempotency_key)
 
 
 class Refunds(Resource):
@@ -169,3 +184,64 @@ class Invoices(Resource):
 class BalanceResource(Resource):
     def retrieve(self) -> Balance:
         return self._get("/v1/balance")
+
+
+class Schedules(Resource):
+    def create(self, *, idempotency_key: str | None = None, **params: Any) -> Schedule:
+        """`currency`, `total` (minor units), `description`, `instalments` [{due_date, share?}], `customer`.
+        Every instalment is an issued invoice, paid like any other (`invoices.pay`)."""
+        return self._post("/v1/schedules", params, idempotency_key)
+
+    def retrieve(self, schedule_id: str) -> Schedule:
+        return self._get(f"/v1/schedules/{_id(schedule_id)}")
+
+
+class Reconciliation(Resource):
+    def upload_statement(self, *, file: bytes, format: str, filename: str = "statement", preset: str | None = None,
+                         currency: str | None = None, idempotency_key: str | None = None) -> Statement:
+        """A provider or bank statement (`format`: mpesa_csv, bank_csv, mt940, camt053); all lines or none."""
+        if not isinstance(file, bytes | bytearray):
+            raise ValueError("file must be the statement's bytes")
+        content, content_type = multipart(body({"format": format, "preset": preset, "currency": currency}),
+                                          {"file": (filename, bytes(file), "application/octet-stream")})
+        return self._client._call(RequestSpec("POST", "/v1/reconciliation/statements", content=content,
+                                              headers={"Content-Type": content_type},
+                                              idempotency_key=idempotency_key))
+
+    def reconcile(self, statement_id: str, *, window_minutes: int | None = None,
+                  idempotency_key: str | None = None) -> Statement:
+        """Match the statement's lines to payments: a matched bank transfer succeeds, the rest are discrepancies."""
+        return self._client._call(RequestSpec(
+            "POST", f"/v1/reconciliation/statements/{_id(statement_id)}/reconcile",
+            params=query({"window_minutes": window_minutes}), idempotency_key=idempotency_key))
+
+    def retrieve_statement(self, statement_id: str) -> Statement:
+        return self._get(f"/v1/reconciliation/statements/{_id(statement_id)}")
+
+
+class Riders(Resource):
+    def create(self, *, name: str, phone: str | None = None, idempotency_key: str | None = None) -> dict[str, Any]:
+        return self._post("/v1/riders", {"name": name, "phone": phone}, idempotency_key)
+
+    def list(self) -> Page[dict[str, Any]]:
+        return self._page("/v1/riders")
+
+
+class Cash(Resource):
+    def collect(self, *, idempotency_key: str | None = None, **params: Any) -> dict[str, Any]:
+        """`payment`, `rider`, `receipt_number`, `amount`, and `customer_pin`, `photo` (base64)…: the payment
+        succeeds."""
+        return self._post("/v1/cash/collections", params, idempotency_key)
+
+    def remit(self, *, idempotency_key: str | None = None, **params: Any) -> dict[str, Any]:
+        """`rider`, `amount`, `currency`, `reference`: cash a rider handed in."""
+        return self._post("/v1/cash/remittances", params, idempotency_key)
+
+    def cash_up(self, *, rider: str, day: str, idempotency_key: str | None = None) -> dict[str, Any]:
+        return self._post("/v1/cash/cash_ups", {"rider": rider, "day": day}, idempotency_key)
+
+
+class ProvidersResource(Resource):
+    def list(self, *, country: str | None = None) -> Page[dict[str, Any]]:
+        """The gateways available to this key with their networks (per country when `country` is given)."""
+        return self._page("/v1/providers", country=country)

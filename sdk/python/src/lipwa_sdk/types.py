@@ -91,3 +91,23 @@ class Balance(TypedDict, total=False):
     object: str
     livemode: bool
     balances: list[dict[str, Any]]  # per currency: available, pending, reserved, fees (minor units)
+
+
+class Schedule(TypedDict, total=False):
+    id: str
+    object: str
+    status: str  # active | paid
+    currency: str
+    total: int
+    amount_paid: int
+    amount_due: int
+    instalments: list[Invoice]
+
+
+class Statement(TypedDict, total=False):
+    id: str
+    object: str
+    format: str
+    counts: dict[str, int]
+    matches: list[dict[str, Any]]
+    discrepancies: list[dict[str, Any]]
