@@ -112,3 +112,13 @@ class InvoicePayment(models.Model):
     payment_id = models.CharField(max_length=40, unique=True)
     amount_minor = models.BigIntegerField()
     applied_at = models.DateTimeField()
+
+
+class InvoiceRefund(models.Model):
+    """A succeeded refund of a payment that paid the invoice; the unique refund makes applying it idempotent."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="refunds")
+    refund_id = models.CharField(max_length=40, unique=True)
+    payment_id = models.CharField(max_length=40)
+    amount_minor = models.BigIntegerField()
+    applied_at = models.DateTimeField()

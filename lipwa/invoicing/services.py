@@ -1,7 +1,8 @@
 """Invoice services: every state change is one transaction; numbers are assigned under a counter-row lock.
 
-Lock order: invoice, then its counter row. Payment successes reach invoices through the `event_recorded`
-signal, inside the payment's own transaction (payment row locked first, then the invoice).
+Lock order: invoice, then its counter row. Payment successes and refunds reach invoices through the
+`event_recorded` signal, inside the payment's own transaction (payment row locked first, then the invoice).
+Status changes record `invoice.<status>` events (merchant webhooks) in the same transaction.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from lipwa.common.phones import InvalidPhone, default_country_for_currency, pars
 from lipwa.merchants.models import Merchant
 from lipwa.payments.services import payment_create
 
-from .models import Invoice, InvoiceCounter, InvoiceLine, InvoicePayment
+from .events import invoice_event
+from .models import Invoice, InvoiceCounter, InvoiceLine, InvoicePayment, InvoiceRefund
 from .totals import Line, lines_parse, totals
 
 log = logging.getLogger("lipwa.invoicing")
@@ -142,6 +144,7 @@ def invoice_void(*, merchant: Merchant, mode: str, invoice_id: str) -> Invoice:
         invoice.status = "void"
         invoice.voided_at = invoice.updated_at = clock.now()
         invoice.save(update_fields=["status", "voided_at", "updated_at"])
+        invoice_event(invoice, "invoice.voided")
     return invoice
 
 
@@ -170,9 +173,9 @@ def invoice_pay_link(*, merchant: Merchant, mode: str, invoice_id: str, method: 
 
 
 def invoice_apply_payment_event(*, event) -> None:
-    """Receiver of `event_recorded`: a succeeded payment naming an invoice pays it, once, in the same
-    transaction. Refunds of such payments do not reduce `amount_paid` (not built yet)."""
-    if event.type != "payment.succeeded" or event.payment_id is None:
+    """Receiver of `event_recorded`: a succeeded payment naming an invoice pays it, once; a succeeded refund
+    of such a payment takes its amount back off `amount_paid`, once. Both in the payment's transaction."""
+    if event.type not in ("payment.succeeded", "refund.succeeded") or event.payment_id is None:
         return
     payment = event.payment
     invoice_id = (payment.metadata or {}).get("invoice")
@@ -183,16 +186,52 @@ def invoice_apply_payment_event(*, event) -> None:
     if invoice is None or invoice.currency != payment.currency:
         log.warning("payment %s names invoice %s, which it cannot pay", payment.id, invoice_id)
         return
+    if event.type == "payment.succeeded":
+        _apply_payment(invoice, payment)
+    else:
+        _apply_refund(invoice, payment, event.data.get("object") or {})
+
+
+def _apply_payment(invoice: Invoice, payment) -> None:
     if InvoicePayment.objects.filter(payment_id=payment.id).exists():
         return
     now = clock.now()
     InvoicePayment.objects.create(invoice=invoice, payment_id=payment.id, amount_minor=payment.amount_minor,
                                   applied_at=now)
     invoice.amount_paid_minor += payment.amount_minor
+    before = invoice.status
     if invoice.status in PAYABLE:
         if invoice.amount_due_minor == 0:
             invoice.status, invoice.paid_at = "paid", now
         elif invoice.status == "open":
             invoice.status = "partially_paid"
+    _save_with_event(invoice, before, now)
+
+
+def _apply_refund(invoice: Invoice, payment, refund: dict) -> None:
+    """Money given back is no longer paid: `amount_paid` drops by the refund and a paid invoice reopens
+    (partially paid while something remains, else open). Void and overdue invoices keep their status."""
+    refund_id, amount = refund.get("id"), refund.get("amount")
+    if not refund_id or not isinstance(amount, int) or amount <= 0:
+        log.warning("refund event of payment %s without a refund id or amount", payment.id)
+        return
+    if not InvoicePayment.objects.filter(invoice=invoice, payment_id=payment.id).exists():
+        return  # the payment never counted towards this invoice
+    if InvoiceRefund.objects.filter(refund_id=refund_id).exists():
+        return
+    now = clock.now()
+    InvoiceRefund.objects.create(invoice=invoice, refund_id=refund_id, payment_id=payment.id, amount_minor=amount,
+                                 applied_at=now)
+    invoice.amount_paid_minor -= amount
+    before = invoice.status
+    if invoice.status in ("paid", "partially_paid") and invoice.amount_due_minor > 0:
+        invoice.status = "partially_paid" if invoice.amount_paid_minor > 0 else "open"
+        invoice.paid_at = None
+    _save_with_event(invoice, before, now)
+
+
+def _save_with_event(invoice: Invoice, before: str, now) -> None:
     invoice.updated_at = now
     invoice.save(update_fields=["amount_paid_minor", "status", "paid_at", "updated_at"])
+    if invoice.status != before and invoice.status in ("paid", "partially_paid"):
+        invoice_event(invoice, f"invoice.{invoice.status}")

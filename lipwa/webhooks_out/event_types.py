@@ -30,8 +30,10 @@ REFUND_EVENT_TYPES = (
 
 PAYOUT_EVENT_TYPES = ("payout.created", "payout.processing", "payout.succeeded", "payout.failed")
 
-# Recorded a few days before an unpaid invoice falls due, so the merchant can remind the customer.
-INVOICE_EVENT_TYPES = ("invoice.reminder_due",)
+# Invoice status changes; `invoice.reminder_due` is recorded a few days before an unpaid invoice falls due,
+# so the merchant can remind the customer.
+INVOICE_EVENT_TYPES = ("invoice.paid", "invoice.partially_paid", "invoice.overdue", "invoice.voided",
+                       "invoice.reminder_due")
 
 EVENT_TYPES = frozenset(PAYMENT_EVENT_TYPES + REFUND_EVENT_TYPES + PAYOUT_EVENT_TYPES + INVOICE_EVENT_TYPES)
 

@@ -16,6 +16,7 @@ from lipwa.invoicing.schedules import schedule_create
 from lipwa.invoicing.selectors import invoice_get, invoices_list, schedule_get
 from lipwa.invoicing.services import invoice_create, invoice_issue, invoice_pay_link, invoice_void
 from lipwa.payments.presenters import payment_to_dict
+from lipwa.testclocks.services import on_test_clock
 
 from .schemas import CustomerIn, ErrorOut, PaymentOut
 
@@ -61,6 +62,9 @@ class ScheduleCreateIn(StrictIn):
     description: StrictStr = Field(min_length=1, max_length=400)
     customer: CustomerIn | None = None
     instalments: list[InstalmentIn]
+    test_clock: StrictStr | None = Field(None, max_length=40,
+                                         description="Test mode: a test clock whose time the schedule's reminders and "
+                                                     "overdue marking follow")
 
 
 @router.post("/invoices", response={201: dict, **ERRORS}, summary="Create a draft invoice")
@@ -123,10 +127,11 @@ def list_invoices(request: HttpRequest, status: str | None = None, limit: int = 
 @router.post("/schedules", response={201: dict, **ERRORS}, summary="Create an instalment plan")
 def create_schedule(request: HttpRequest, body: ScheduleCreateIn):
     key = request.auth
-    schedule = schedule_create(
+    schedule = on_test_clock(merchant=key.merchant, mode=key.mode, clock_id=body.test_clock, object_type="schedule",
+                             create=lambda: schedule_create(
         merchant=key.merchant, mode=key.mode, currency=body.currency, total=body.total,
         description=body.description, instalments=[i.model_dump() for i in body.instalments],
-        customer=body.customer.model_dump(exclude_none=True) if body.customer else None)
+        customer=body.customer.model_dump(exclude_none=True) if body.customer else None))
     return Status(201, schedule_to_dict(schedule))
 
 
