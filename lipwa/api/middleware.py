@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from lipwa.common.errors import LipwaError
 from lipwa.common.ids import new_id
 from lipwa.merchants.services import api_key_authenticate
-from lipwa.payments.idempotency import idempotency_begin, idempotency_complete
+from lipwa.payments.idempotency import idempotency_begin, idempotency_complete, idempotency_scope
 
 from .errors import error_json, error_response
 
@@ -43,6 +43,16 @@ class BodySizeLimitMiddleware:
         except ValueError:
             return error_json(request, 400, "invalid_request_error", "invalid_content_length",
                               "Content-Length is not a number")
+        if _is_statement_upload(request):
+            # Statements may be large: Django's multipart parser spools the file to disk as it arrives and the
+            # import reads it as a stream, so only the declared size is checked and the body is not read here.
+            upload_limit = settings.LIPWA_MAX_UPLOAD_BYTES
+            if not request.META.get("CONTENT_LENGTH"):
+                return error_json(request, 411, "invalid_request_error", "length_required",
+                                  "send the statement with a Content-Length header")
+            if declared > upload_limit:
+                return _too_big(request, upload_limit)
+            return self.get_response(request)
         if declared > limit:
             return _too_big(request, limit)
         if request.method in WRITE_METHODS:
@@ -51,6 +61,11 @@ class BodySizeLimitMiddleware:
             except RequestDataTooBig:
                 return _too_big(request, limit)
         return self.get_response(request)
+
+
+def _is_statement_upload(request: HttpRequest) -> bool:
+    return (request.method == "POST" and request.path in settings.LIPWA_STATEMENT_UPLOAD_PATHS
+            and request.content_type == "multipart/form-data")
 
 
 def _too_big(request: HttpRequest, limit: int) -> HttpResponse:
@@ -80,7 +95,8 @@ class IdempotencyMiddleware:
             response["Idempotent-Replayed"] = "true"
             return response
         try:
-            response = self.get_response(request)
+            with idempotency_scope(record):
+                response = self.get_response(request)
         except BaseException:
             idempotency_complete(record=record, status=500, body=b"", content_type="")
             raise
