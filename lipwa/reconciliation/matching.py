@@ -16,12 +16,16 @@ separators) is four lines. A test pins it against the connector's own function.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 RULE_REFERENCE = "reference"
 RULE_AMOUNT_PHONE_TIME = "amount_phone_time"
 RULE_BANK_TRANSFER_REFERENCE = "bank_transfer_reference"
+RULE_SETTLEMENT_RUN = "settlement_consecutive"
+RULE_SETTLEMENT_SUBSET = "settlement_subset"
+SETTLEMENT_SUBSET_CANDIDATES_MAX = 24  # 2 × 2^12 partial sums: exact and still instant
 WINDOW_MINUTES_DEFAULT = 30
 PHONE_DIGITS_COMPARED = 9  # the subscriber number without the country code or a leading 0
 MASKED_SUFFIX_DIGITS_MIN = 3  # fewer visible digits say too little about whose number it is
@@ -30,7 +34,7 @@ _LPW = re.compile(r"LPW[\s\-_./]*((?:[0-9A-Z][\s\-]?){7}[0-9A-Z])", re.IGNORECAS
 _CONFUSABLE = str.maketrans({"O": "0", "I": "1", "L": "1"})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # a million of them per large statement: no __dict__
 class LineView:
     id: int
     reference: str
@@ -42,9 +46,12 @@ class LineView:
     payer_reference: str = ""
     description: str = ""
     date_only: bool = False
+    external_reference: str = ""  # the id lipwa gave the gateway, where the statement shows it
+    fee_minor: int | None = None
+    kind: str = "entry"  # "settlement": many payments' net amounts in one line (see match_settlement)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PaymentView:
     id: str
     amount_minor: int
@@ -53,9 +60,19 @@ class PaymentView:
     phone: str = ""
     gateway_reference: str = ""
     receipt_number: str = ""
+    fee_minor: int = 0
+    succeeded_at: datetime | None = None
 
 
 @dataclass(frozen=True)
+class SettlementResult:
+    line_id: int
+    payment_ids: tuple[str, ...]  # in the order they were paid
+    rule: str
+    confidence_percent: int
+
+
+@dataclass(frozen=True, slots=True)
 class MatchResult:
     line_id: int
     payment_id: str
@@ -73,35 +90,69 @@ def bank_references_in(text: str) -> list[str]:
     return [bank_reference_normalize(found) for found in _LPW.findall(text or "")]
 
 
-def match_lines(lines: list[LineView], payments: list[PaymentView], *,
+def match_lines(lines: Iterable[LineView], payments: list[PaymentView], *,
                 window_minutes: int = WINDOW_MINUTES_DEFAULT) -> list[MatchResult]:
+    """`lines` may be a generator (a statement streamed from its file): the reference rule looks at one line
+    at a time and only the lines it leaves unmatched are kept for the other rules, so a million-line
+    statement is never held whole."""
+    free_payments = {payment.id: payment for payment in payments}
+    unmatched: list[LineView] = []
+    results = _by_reference((line for line in lines if line.kind != "settlement"), list(free_payments.values()),
+                            unmatched=unmatched)
+    for result in results:
+        del free_payments[result.payment_id]
+    return results + match_unreferenced(unmatched, list(free_payments.values()), window_minutes=window_minutes)
+
+
+def match_unreferenced(lines: list[LineView], payments: list[PaymentView], *,
+                       window_minutes: int = WINDOW_MINUTES_DEFAULT) -> list[MatchResult]:
+    """Rules 2 and 3 over what the reference rule left, in their order (the bulk path computes rule 1 in
+    its engine and calls this for the rest)."""
     results: list[MatchResult] = []
     free_lines = {line.id: line for line in lines}
     free_payments = {payment.id: payment for payment in payments}
-    for rule in (_by_reference, lambda ls, ps: _by_amount_phone_time(ls, ps, window_minutes), _by_bank_reference):
+    for rule in (lambda ls, ps: _by_amount_phone_time(ls, ps, window_minutes), _by_bank_reference):
         for result in rule(list(free_lines.values()), list(free_payments.values())):
             results.append(result)
             del free_lines[result.line_id], free_payments[result.payment_id]
     return results
 
 
-def _by_reference(lines: list[LineView], payments: list[PaymentView]) -> list[MatchResult]:
-    index: dict[tuple[str, str], PaymentView] = {}
+def _by_reference(lines: Iterable[LineView], payments: list[PaymentView], *,
+                  unmatched: list[LineView] | None = None) -> list[MatchResult]:
+    """Matches by reference; lines left unmatched are appended to `unmatched` when given."""
+    # One dict per currency keyed by the normalised reference: no (currency, reference) tuple and no copy of a
+    # reference that is already normalised, which for a million payments is hundreds of megabytes.
+    index: dict[str, dict[str, PaymentView]] = {}
     for payment in payments:
+        by_reference = index.setdefault(payment.currency, {})
         for reference in (payment.receipt_number, payment.gateway_reference):
-            if reference.strip():
-                index.setdefault((payment.currency, reference.strip().upper()), payment)
+            key = _reference_key(reference)
+            if key:
+                by_reference.setdefault(key, payment)
     results, taken = [], set()
+    keep = unmatched.append if unmatched is not None else lambda line: None
     for line in lines:
         if line.direction != "credit":
+            keep(line)
             continue  # money out is a payout, refund or charge, never a payment's arrival
-        payment = index.get((line.currency, line.reference.strip().upper())) if line.reference.strip() else None
+        by_reference = index.get(line.currency, {})
+        found = [by_reference.get(_reference_key(text))
+                 for text in (line.reference, line.external_reference) if text.strip()]
+        payment = next((p for p in found if p is not None), None)
         if payment is None or payment.id in taken:
+            keep(line)
             continue
         taken.add(payment.id)
         same = payment.amount_minor == line.amount_minor
         results.append(MatchResult(line.id, payment.id, RULE_REFERENCE, 100 if same else 80, same))
     return results
+
+
+def _reference_key(reference: str) -> str:
+    """The reference stripped and upper-cased; the same object when it already is (no per-payment copy)."""
+    key = reference.strip().upper()
+    return reference if key == reference else key
 
 
 def _phone_matches(counterparty: str, phone: str) -> bool | None:
@@ -121,15 +172,19 @@ def _phone_matches(counterparty: str, phone: str) -> bool | None:
 
 def _by_amount_phone_time(lines: list[LineView], payments: list[PaymentView], window_minutes: int
                           ) -> list[MatchResult]:
+    # Only a payment of exactly the line's currency and amount can match, so look those up instead of scanning
+    # every payment for every line (quadratic: hours for a million-line statement).
+    by_amount: dict[tuple[str, int], list[PaymentView]] = {}
+    for payment in payments:
+        if payment.phone:
+            by_amount.setdefault((payment.currency, payment.amount_minor), []).append(payment)
     candidates = []
     for line in lines:
         if line.direction != "credit" or not line.counterparty:
             continue
         # A date-only line (bank CSV) can be anywhere in its day.
         window = timedelta(minutes=window_minutes) + (timedelta(days=1) if line.date_only else timedelta())
-        for payment in payments:
-            if (payment.currency, payment.amount_minor) != (line.currency, line.amount_minor) or not payment.phone:
-                continue
+        for payment in by_amount.get((line.currency, line.amount_minor), ()):
             phone = _phone_matches(line.counterparty, payment.phone)
             distance = abs(line.booked_at - payment.created_at)
             if phone is not False and distance <= window:
@@ -159,3 +214,65 @@ def _by_bank_reference(lines: list[LineView], payments: list[PaymentView]) -> li
                                            95 if same else 60, same))
                 break
     return results
+
+
+def payment_net_minor(payment: PaymentView) -> int:
+    return payment.amount_minor - payment.fee_minor
+
+
+def match_settlement(line: LineView, payments: list[PaymentView]) -> SettlementResult | None:
+    """The payments one settlement line paid out: a set whose net amounts (amount − fee) add up exactly to
+    the line, among payments of its currency paid before it.
+
+    A gateway settles in batches of consecutive payments (a day's, a period's), so a consecutive run in
+    order of payment is tried first (two pointers, linear); failing that, any subset of the latest
+    SETTLEMENT_SUBSET_CANDIDATES_MAX candidates by meeting in the middle. None when no set adds up: a
+    person decides (an unknown fee, a payment lipwa never saw).
+    """
+    if line.direction != "credit" or line.amount_minor <= 0:
+        return None
+    cutoff = line.booked_at + (timedelta(days=1) if line.date_only else timedelta())
+    candidates = sorted((p for p in payments if p.currency == line.currency and payment_net_minor(p) > 0
+                         and (p.succeeded_at or p.created_at) <= cutoff),
+                        key=lambda p: (p.succeeded_at or p.created_at, p.id))
+    run = _consecutive_run(candidates, line.amount_minor)
+    if run is not None:
+        return SettlementResult(line.id, tuple(p.id for p in run), RULE_SETTLEMENT_RUN, 90)
+    subset = _subset_with_sum(candidates[-SETTLEMENT_SUBSET_CANDIDATES_MAX:], line.amount_minor)
+    if subset is not None:
+        return SettlementResult(line.id, tuple(p.id for p in subset), RULE_SETTLEMENT_SUBSET, 60)
+    return None
+
+
+def _consecutive_run(payments: list[PaymentView], target: int) -> list[PaymentView] | None:
+    """The latest run of consecutive payments whose nets sum to target (nets are positive: two pointers)."""
+    best, total, end = None, 0, len(payments)
+    for start in range(len(payments) - 1, -1, -1):
+        total += payment_net_minor(payments[start])
+        while total > target and end > start:
+            end -= 1
+            total -= payment_net_minor(payments[end])
+        if total == target and end > start:
+            best = payments[start:end]
+            break
+    return best
+
+
+def _subset_with_sum(payments: list[PaymentView], target: int) -> list[PaymentView] | None:
+    half = len(payments) // 2
+    left, right = payments[:half], payments[half:]
+
+    def sums(group: list[PaymentView]) -> dict[int, int]:
+        found = {0: 0}  # partial sum -> bit mask of the payments in it (the first mask found wins)
+        for index, payment in enumerate(group):
+            for subtotal, mask in list(found.items()):
+                found.setdefault(subtotal + payment_net_minor(payment), mask | (1 << index))
+        return found
+
+    right_sums = sums(right)
+    for subtotal, mask in sums(left).items():
+        other = right_sums.get(target - subtotal)
+        if other is not None and (mask or other):
+            return ([p for i, p in enumerate(left) if mask >> i & 1]
+                    + [p for i, p in enumerate(right) if other >> i & 1])
+    return None

@@ -13,12 +13,20 @@ from django.db.models import Q
 from lipwa.common.ids import new_id
 from lipwa.merchants.models import MODES, Merchant
 
-FORMATS = [("mpesa_csv", "M-Pesa organisation statement CSV"), ("bank_csv", "bank CSV with a preset"),
+FORMATS = [("mpesa_csv", "M-Pesa organisation statement CSV"), ("mtn_momo_csv", "MTN MoMo merchant statement CSV"),
+           ("airtel_csv", "Airtel Money merchant statement CSV"),
+           ("paystack_csv", "Paystack transactions or settlements export"),
+           ("paynow_csv", "Paynow transaction export"), ("bank_csv", "bank CSV with a preset"),
            ("mt940", "SWIFT MT940"), ("camt053", "ISO 20022 camt.053")]
+LINE_KINDS = [("entry", "entry"), ("settlement", "settlement")]
 DIRECTIONS = [("credit", "credit"), ("debit", "debit")]
 DISCREPANCY_KINDS = [("amount_mismatch", "amount mismatch"), ("missing_in_statement", "missing in statement"),
-                     ("missing_in_lipwa", "missing in lipwa"), ("duplicate", "duplicate")]
-DISCREPANCY_STATUSES = [("open", "open"), ("resolved", "resolved")]
+                     ("missing_in_lipwa", "missing in lipwa"), ("duplicate", "duplicate"),
+                     ("fee_difference", "fee difference"), ("settlement_unmatched", "settlement unmatched")]
+DISCREPANCY_STATUSES = [("open", "open"), ("reviewed", "reviewed"), ("resolved", "resolved")]
+# How an operator closed a discrepancy; `matched` is the automatic resolution by a later statement.
+RESOLUTIONS = [("accept_statement", "accept the statement's figure"), ("write_off", "write off"),
+               ("attach", "attached to a payment or invoice"), ("dismiss", "dismissed"), ("matched", "matched")]
 
 
 def _statement_id() -> str:
@@ -69,6 +77,9 @@ class StatementLine(models.Model):
     date_only = models.BooleanField(default=False)
     description = models.CharField(max_length=1000, blank=True)
     balance_minor = models.BigIntegerField(null=True)
+    external_reference = models.CharField(max_length=120, blank=True)  # the id lipwa gave the gateway
+    fee_minor = models.BigIntegerField(null=True)  # the gateway's fee, where the file shows it
+    kind = models.CharField(max_length=12, choices=LINE_KINDS, default="entry")
     raw = models.TextField(blank=True)
 
     class Meta:
@@ -91,6 +102,17 @@ class Match(models.Model):
     matched_at = models.DateTimeField()
 
 
+class SettlementItem(models.Model):
+    """One payment paid out by a settlement line (many payments to one line); a payment is settled once."""
+
+    line = models.ForeignKey(StatementLine, on_delete=models.PROTECT, related_name="settlement_items")
+    payment = models.OneToOneField("payments.PaymentIntent", on_delete=models.PROTECT, related_name="+")
+    statement = models.ForeignKey(Statement, on_delete=models.PROTECT, related_name="settlement_items")
+    net_minor = models.BigIntegerField()  # the payment's amount less its fee: what the settlement carried
+    confidence_percent = models.PositiveSmallIntegerField()
+    matched_at = models.DateTimeField()
+
+
 class Discrepancy(models.Model):
     id = models.CharField(primary_key=True, max_length=40, default=_discrepancy_id, editable=False)
     merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="+")
@@ -103,6 +125,10 @@ class Discrepancy(models.Model):
     details = models.JSONField(default=dict)
     created_at = models.DateTimeField()
     resolved_at = models.DateTimeField(null=True)
+    resolution = models.CharField(max_length=20, choices=RESOLUTIONS, blank=True)
+    resolved_by = models.CharField(max_length=150, blank=True)  # who reviewed or resolved it
+    note = models.CharField(max_length=1000, blank=True)
+    reviewed_at = models.DateTimeField(null=True)
 
     class Meta:
         indexes = [models.Index(fields=["merchant", "mode", "status"])]

@@ -26,7 +26,16 @@ def statement_to_dict(statement: m.Statement) -> dict:
         "matches": [{"line": match.line.line_number, "payment": match.payment_id, "rule": match.rule,
                      "confidence": match.confidence_percent, "amount": match.line.amount_minor,
                      "reference": match.line.reference} for match in matches],
-        "discrepancies": [{"id": d.id, "kind": d.kind, "status": d.status,
-                           "line": d.line.line_number if d.line else None, "payment": d.payment_id,
-                           "details": d.details} for d in discrepancies],
+        "discrepancies": [discrepancy_to_dict(d) for d in discrepancies],
+        "settlements": [{"line": line.line_number, "amount": line.amount_minor,
+                         "payments": [item.payment_id for item in line.settlement_items.order_by("id")]}
+                        for line in statement.lines.filter(kind="settlement", settlement_items__isnull=False)
+                        .distinct().order_by("line_number")],
     }
+
+
+def discrepancy_to_dict(d: m.Discrepancy) -> dict:
+    return {"id": d.id, "object": "discrepancy", "kind": d.kind, "status": d.status, "statement": d.statement_id,
+            "line": d.line.line_number if d.line else None, "payment": d.payment_id, "details": d.details,
+            "created_at": _iso(d.created_at), "reviewed_at": _iso(d.reviewed_at), "resolved_at": _iso(d.resolved_at),
+            "resolution": d.resolution or None, "resolved_by": d.resolved_by or None, "note": d.note or None}

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.db.models import Q
 
-from lipwa.common.errors import NotFound
+from lipwa.common.errors import InvalidRequest, NotFound
 from lipwa.merchants.models import Merchant
 from lipwa.payments.models import PaymentIntent
 
@@ -28,8 +28,9 @@ def line_views(*, statement: m.Statement) -> list[LineView]:
     rows = statement.lines.filter(match__isnull=True).order_by("line_number", "id")
     return [LineView(id=row.id, reference=row.reference, amount_minor=row.amount_minor, currency=row.currency,
                      direction=row.direction, booked_at=row.booked_at, counterparty=row.counterparty,
-                     payer_reference=row.payer_reference, description=row.description, date_only=row.date_only)
-            for row in rows]
+                     payer_reference=row.payer_reference, description=row.description, date_only=row.date_only,
+                     external_reference=row.external_reference, fee_minor=row.fee_minor, kind=row.kind)
+            for row in rows.filter(settlement_items__isnull=True).distinct()]
 
 
 def payment_views(*, statement: m.Statement, provider: str, lookback_days: int) -> list[PaymentView]:
@@ -40,9 +41,25 @@ def payment_views(*, statement: m.Statement, provider: str, lookback_days: int) 
         status__in=MATCHABLE_STATUSES, created_at__gte=statement.period_start - timedelta(days=lookback_days),
         created_at__lte=statement.period_end + timedelta(days=1))
         .exclude(id__in=m.Match.objects.values("payment_id")).order_by("created_at", "id"))
-    return [PaymentView(id=row.id, amount_minor=row.amount_minor, currency=row.currency, created_at=row.created_at,
-                        phone=row.phone_e164, gateway_reference=row.gateway_reference,
-                        receipt_number=row.receipt_number) for row in rows]
+    return [_payment_view(row) for row in rows]
+
+
+def _payment_view(row: PaymentIntent) -> PaymentView:
+    return PaymentView(id=row.id, amount_minor=row.amount_minor, currency=row.currency, created_at=row.created_at,
+                       phone=row.phone_e164, gateway_reference=row.gateway_reference,
+                       receipt_number=row.receipt_number, fee_minor=row.fee_minor, succeeded_at=row.succeeded_at)
+
+
+def settlement_payment_views(*, statement: m.Statement, provider: str, lookback_days: int) -> list[PaymentView]:
+    """Succeeded payments of the gateway no settlement has paid out yet, up to the statement's end."""
+    if statement.period_start is None:
+        return []
+    rows = (PaymentIntent.objects.filter(
+        merchant_id=statement.merchant_id, mode=statement.mode, currency=statement.currency, provider=provider,
+        status="succeeded", succeeded_at__gte=statement.period_start - timedelta(days=lookback_days),
+        succeeded_at__lte=statement.period_end)
+        .exclude(id__in=m.SettlementItem.objects.values("payment_id")).order_by("succeeded_at", "id"))
+    return [_payment_view(row) for row in rows]
 
 
 def payment_already_matched(*, line: m.StatementLine) -> str | None:
@@ -62,8 +79,59 @@ def payments_missing_in_statement(*, statement: m.Statement, provider: str) -> l
     """Succeeded payments of this rail, succeeded within the statement's period, that no line has matched."""
     if statement.period_start is None:
         return []
+    if not statement.lines.filter(kind="entry").exists():
+        return []  # a settlements export lists payouts, not payments: its payments are not "missing"
     return list(PaymentIntent.objects.filter(
         merchant_id=statement.merchant_id, mode=statement.mode, currency=statement.currency, provider=provider,
         status="succeeded", succeeded_at__gte=statement.period_start, succeeded_at__lte=statement.period_end)
         .exclude(id__in=m.Match.objects.values("payment_id")).order_by("id")
         .values_list("id", "amount_minor"))
+
+
+REVIEW_STATUSES = ("open", "reviewed", "resolved")
+
+
+def review_queue(merchant: Merchant, *, mode: str, status: str | None = None, kind: str | None = None,
+                 statement_id: str | None = None, limit: int = 50, starting_after: str | None = None
+                 ) -> tuple[list[m.Discrepancy], bool]:
+    """Discrepancies waiting for a person (open and reviewed, by default), newest first; (page, has_more)."""
+    if status is not None and status not in REVIEW_STATUSES:
+        raise InvalidRequest(f"status must be one of {', '.join(REVIEW_STATUSES)}", param="status")
+    if kind is not None and kind not in dict(m.DISCREPANCY_KINDS):
+        raise InvalidRequest(f"kind must be one of {', '.join(dict(m.DISCREPANCY_KINDS))}", param="kind")
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 200:
+        raise InvalidRequest("limit must be an integer from 1 to 200", param="limit")
+    query = m.Discrepancy.objects.filter(merchant=merchant, mode=mode,
+                                         status__in=(status,) if status else ("open", "reviewed"))
+    if kind:
+        query = query.filter(kind=kind)
+    if statement_id:
+        query = query.filter(statement_id=statement_id)
+    if starting_after:
+        query = query.filter(id__lt=starting_after)
+    page = list(query.select_related("line", "statement").order_by("-id")[:limit + 1])
+    return page[:limit], len(page) > limit
+
+
+def discrepancy_get(*, merchant: Merchant, mode: str, discrepancy_id: str) -> m.Discrepancy:
+    found = m.Discrepancy.objects.filter(merchant=merchant, mode=mode, id=discrepancy_id).first()
+    if found is None:
+        raise NotFound(f"no discrepancy {discrepancy_id}", param="id", code="discrepancy_not_found")
+    return found
+
+
+def statement_line_get(*, statement: m.Statement, line_number: int) -> m.StatementLine:
+    """A line of a statement by its line number in the file (the number errors and reports show)."""
+    if isinstance(line_number, bool) or not isinstance(line_number, int) or not 1 <= line_number <= 2**31 - 1:
+        raise NotFound(f"statement {statement.id} has no line {line_number}", param="line",
+                       code="statement_line_not_found")
+    found = statement.lines.filter(line_number=line_number).first()
+    if found is None:
+        # A re-imported line belongs to the statement that stored it first.
+        found = m.StatementLine.objects.filter(merchant_id=statement.merchant_id, mode=statement.mode,
+                                               source=statement.source, line_number=line_number,
+                                               statement__file_sha256=statement.file_sha256).first()
+    if found is None:
+        raise NotFound(f"statement {statement.id} has no line {line_number}", param="line",
+                       code="statement_line_not_found")
+    return found

@@ -2,136 +2,27 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
-from datetime import timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
-from lipwa.audit.services import audit_record
 from lipwa.common import clock
 from lipwa.common.errors import Conflict, InvalidRequest
-from lipwa.common.money import CURRENCY_EXPONENTS
-from lipwa.merchants.models import Merchant
 
 from . import models as m
-from .parsers import PARSERS, PRESETS, StatementLine, StatementParseError
+from .importing import STATEMENT_BYTES_MAX, line_fingerprint, statement_import
 
 log = logging.getLogger("lipwa.reconciliation")
 
-STATEMENT_BYTES_MAX = 20 * 1024 * 1024
-
-
-def statement_import(*, merchant: Merchant, mode: str, format: str, filename: str, data: bytes,
-                     preset: str | None = None, currency: str | None = None,
-                     imported_by: str = "system") -> m.Statement:
-    """Parse the file and store its lines in one transaction; any bad line stores nothing.
-
-    Lines already stored for the same merchant, mode and source (an identical file, or an overlapping period)
-    are counted as known and not stored again.
-    """
-    _check_request(format, preset, currency, data)
-    try:
-        lines = PARSERS[format](data, currency=currency, preset=preset)
-    except StatementParseError as exc:
-        raise InvalidRequest(f"{filename}: {exc}", param="file", code="statement_invalid") from None
-    currency = _currency(lines, currency, format, filename)
-    source = _source(format, preset, lines)
-    by_fingerprint: dict[str, StatementLine] = {}
-    for line in lines:
-        by_fingerprint.setdefault(line_fingerprint(line), line)
-    try:
-        with transaction.atomic():
-            statement = _store(merchant, mode, format, preset or "", source, currency, filename, data,
-                               lines, by_fingerprint, imported_by)
-    except IntegrityError:
-        raise Conflict("another import of overlapping lines ran at the same time; import again",
-                       code="statement_import_conflict") from None
-    log.info("statement %s imported: %s lines, %s new", statement.id, len(lines), statement.lines_new)
-    return statement
-
-
-def _check_request(format: str, preset: str | None, currency: str | None, data: bytes) -> None:
-    if format not in PARSERS:
-        raise InvalidRequest(f"unknown format {format!r}; one of {', '.join(PARSERS)}", param="format",
-                             code="format_unknown")
-    if format == "bank_csv" and not preset:
-        raise InvalidRequest(f"a bank CSV needs a preset: one of {', '.join(sorted(PRESETS))}", param="preset",
-                             code="preset_required")
-    if preset is not None and (format != "bank_csv" or preset not in PRESETS):
-        raise InvalidRequest(f"preset {preset!r} is not one of {', '.join(sorted(PRESETS))} (bank_csv only)",
-                             param="preset", code="preset_unknown")
-    if currency is not None and currency not in CURRENCY_EXPONENTS:
-        raise InvalidRequest(f"unsupported currency {currency!r}", param="currency", code="currency_not_supported")
-    if not isinstance(data, bytes | bytearray) or len(data) > STATEMENT_BYTES_MAX:
-        raise InvalidRequest(f"the file must be at most {STATEMENT_BYTES_MAX} bytes", param="file",
-                             code="file_too_large")
-
-
-def _currency(lines: list[StatementLine], currency: str | None, format: str, filename: str) -> str:
-    for line in lines:
-        if currency and line.currency != currency:
-            raise InvalidRequest(f"{filename}: line {line.line_number} is in {line.currency}, not {currency}",
-                                 param="file", code="statement_invalid")
-        currency = line.currency
-    if not currency:
-        raise InvalidRequest(f"{filename} has no lines and says no currency: give one", param="currency")
-    return currency
-
-
-def _source(format: str, preset: str | None, lines: list[StatementLine]) -> str:
-    """Where references are unique: the M-Pesa account, the bank account the file names, or the preset."""
-    if format == "mpesa_csv":
-        return "mpesa"
-    account = next((line.account for line in lines if line.account), "")
-    return f"account:{account}"[:120] if account else f"{format}:{preset or ''}"
-
-
-def line_fingerprint(line: StatementLine) -> str:
-    """The gateway's or bank's reference where there is one (with the direction and amount, because an
-    M-Pesa charge row repeats its payment's receipt), else a digest of everything that describes the line."""
-    if line.reference:
-        return f"ref:{line.reference}|{line.direction}|{line.amount_minor}"[:200]
-    described = "|".join(str(part) for part in (line.booked_at.isoformat(), line.direction, line.amount_minor,
-                                                 line.currency, line.counterparty, line.description,
-                                                 line.payer_reference, line.balance_minor))
-    return "sha256:" + hashlib.sha256(described.encode()).hexdigest()
-
-
-def _store(merchant, mode, format, preset, source, currency, filename, data, lines, by_fingerprint,
-           imported_by) -> m.Statement:
-    known = set(m.StatementLine.objects.filter(merchant=merchant, mode=mode, source=source,
-                                               fingerprint__in=list(by_fingerprint))
-                .values_list("fingerprint", flat=True))
-    fresh = {fp: line for fp, line in by_fingerprint.items() if fp not in known}
-    starts = [line.booked_at for line in lines]
-    ends = [line.booked_at + (timedelta(days=1) if line.date_only else timedelta()) for line in lines]
-    statement = m.Statement.objects.create(
-        merchant=merchant, mode=mode, format=format, preset=preset, source=source, currency=currency,
-        filename=filename[:255], file_sha256=hashlib.sha256(data).hexdigest(),
-        period_start=min(starts, default=None), period_end=max(ends, default=None), imported_at=clock.now(),
-        imported_by=imported_by[:150], lines_in_file=len(lines), lines_new=len(fresh),
-        lines_known=len(lines) - len(fresh))
-    m.StatementLine.objects.bulk_create([
-        m.StatementLine(statement=statement, merchant=merchant, mode=mode, source=source, fingerprint=fp,
-                        line_number=line.line_number, reference=line.reference[:120],
-                        payer_reference=line.payer_reference[:140], amount_minor=line.amount_minor,
-                        currency=line.currency, direction=line.direction, counterparty=line.counterparty[:140],
-                        booked_at=line.booked_at, date_only=line.date_only, description=line.description[:1000],
-                        balance_minor=line.balance_minor, raw=line.raw)
-        for fp, line in fresh.items()])
-    audit_record(merchant_id=merchant.id, actor=imported_by, action="statement.import", object_type="statement",
-                 object_id=statement.id, details={"format": format, "filename": filename, "lines": len(lines),
-                                                  "new": len(fresh), "sha256": statement.file_sha256})
-    return statement
-
+__all__ = ["STATEMENT_BYTES_MAX", "line_fingerprint", "statement_import", "statement_reconcile"]
 
 # -- reconciliation -----------------------------------------------------------------------------------------
 
 # Which payments a statement can contain: an M-Pesa statement holds M-Pesa payments; a bank statement holds
 # bank transfers. Gateways are named as strings, never imported (reconciliation is core).
-FORMAT_PROVIDERS = {"mpesa_csv": "mpesa", "bank_csv": "bank_transfer", "mt940": "bank_transfer",
-                    "camt053": "bank_transfer"}
+FORMAT_PROVIDERS = {"mpesa_csv": "mpesa", "mtn_momo_csv": "mtn_momo", "airtel_csv": "airtel",
+                    "paystack_csv": "paystack", "paynow_csv": "paynow", "bank_csv": "bank_transfer",
+                    "mt940": "bank_transfer", "camt053": "bank_transfer"}
 LOOKBACK_DAYS = 35  # a bank transfer may arrive weeks after the payment was created
 OPERATOR = "reconciliation"
 
@@ -150,16 +41,78 @@ def statement_reconcile(*, statement: m.Statement, window_minutes: int = 30) -> 
         lines = line_views(statement=statement)
         payments = payment_views(statement=statement, provider=provider, lookback_days=LOOKBACK_DAYS)
         results = match_lines(lines, payments, window_minutes=window_minutes)
-        confirmed = 0
-        for result in results:
-            confirmed += _apply_match(statement, result)
+        confirmed = _apply_matches(statement, results)
         matched_lines = {result.line_id for result in results}
-        _open_unmatched(statement, [line for line in lines if line.id not in matched_lines])
+        settled = _settle(statement, provider, [line for line in lines if line.kind == "settlement"])
+        _open_unmatched(statement, [line for line in lines if line.id not in matched_lines
+                                    and line.kind != "settlement"])
         _open_missing_in_statement(statement, provider)
         statement.reconciled_at = clock.now()
         statement.save(update_fields=["reconciled_at"])
-    log.info("statement %s reconciled: %s matched, %s confirmed", statement.id, len(results), confirmed)
-    return {"matched": len(results), "confirmed": confirmed}
+    log.info("statement %s reconciled: %s matched, %s confirmed, %s settled", statement.id, len(results),
+             confirmed, settled)
+    return {"matched": len(results), "confirmed": confirmed, "settled": settled}
+
+
+def _settle(statement: m.Statement, provider: str, lines) -> int:
+    """Settlement lines, each matched to the many payments it paid out (see matching.match_settlement)."""
+    from .matching import match_settlement, payment_net_minor
+    from .selectors import settlement_payment_views
+
+    if not lines:
+        return 0
+    free = {view.id: view for view in settlement_payment_views(statement=statement, provider=provider,
+                                                                lookback_days=LOOKBACK_DAYS)}
+    settled = 0
+    for view in lines:
+        line = m.StatementLine.objects.get(id=view.id)
+        result = match_settlement(view, list(free.values()))
+        if result is None:
+            _discrepancy(statement, "settlement_unmatched", line=line, payment_id=None,
+                         details={"amount": line.amount_minor, "currency": line.currency,
+                                  "reason": "no set of unsettled payments adds up to this settlement"})
+            continue
+        now = clock.now()
+        m.SettlementItem.objects.bulk_create([
+            m.SettlementItem(line=line, payment_id=payment_id, statement=statement,
+                             net_minor=payment_net_minor(free[payment_id]),
+                             confidence_percent=result.confidence_percent, matched_at=now)
+            for payment_id in result.payment_ids])
+        for payment_id in result.payment_ids:
+            del free[payment_id]
+        settled += 1
+    return settled
+
+
+MATCH_BATCH = 2000
+
+
+def _apply_matches(statement: m.Statement, results) -> int:
+    """Every match, in batches: the plain ones (a succeeded payment, the same amount, no fee to question:
+    nearly all of a gateway statement) are written with one insert and one update per batch; the rest one
+    by one through `_apply_match`, which may confirm a payment or open a discrepancy. Both write the same."""
+    from lipwa.payments.models import PaymentIntent
+
+    confirmed = 0
+    for start in range(0, len(results), MATCH_BATCH):
+        batch = results[start:start + MATCH_BATCH]
+        fees = dict(m.StatementLine.objects.filter(id__in=[r.line_id for r in batch]).values_list("id", "fee_minor"))
+        payments = {row[0]: row[1:] for row in PaymentIntent.objects.filter(
+            id__in=[r.payment_id for r in batch]).values_list("id", "status", "fee_minor")}
+        plain = [r for r in batch if r.amount_matches and payments[r.payment_id][0] == "succeeded"
+                 and fees[r.line_id] in (None, payments[r.payment_id][1])]
+        now = clock.now()
+        m.Match.objects.bulk_create([
+            m.Match(line_id=r.line_id, payment_id=r.payment_id, statement=statement, rule=r.rule,
+                    confidence_percent=r.confidence_percent, matched_at=now) for r in plain])
+        m.Discrepancy.objects.filter(payment_id__in=[r.payment_id for r in plain], kind="missing_in_statement",
+                                     status__in=("open", "reviewed")).update(
+            status="resolved", resolved_at=now, resolution="matched", resolved_by=OPERATOR)
+        written = {id(r) for r in plain}
+        for result in batch:
+            if id(result) not in written:
+                confirmed += _apply_match(statement, result)
+    return confirmed
 
 
 def _apply_match(statement: m.Statement, result) -> int:
@@ -170,14 +123,19 @@ def _apply_match(statement: m.Statement, result) -> int:
     match = m.Match.objects.create(line=line, payment_id=result.payment_id, statement=statement, rule=result.rule,
                                    confidence_percent=result.confidence_percent, matched_at=clock.now())
     # Money the statement proves resolves an earlier statement's "missing" for this payment.
-    m.Discrepancy.objects.filter(payment_id=result.payment_id, kind="missing_in_statement", status="open").update(
-        status="resolved", resolved_at=clock.now())
+    m.Discrepancy.objects.filter(payment_id=result.payment_id, kind="missing_in_statement",
+                                 status__in=("open", "reviewed")).update(
+        status="resolved", resolved_at=clock.now(), resolution="matched", resolved_by=OPERATOR)
     payment = PaymentIntent.objects.get(id=result.payment_id)
     if not result.amount_matches:
         _discrepancy(statement, "amount_mismatch", line=line, payment_id=payment.id,
                      details={"line_amount": line.amount_minor, "payment_amount": payment.amount_minor,
                               "currency": line.currency, "rule": match.rule})
         return 0
+    if line.fee_minor is not None and line.fee_minor != payment.fee_minor:
+        _discrepancy(statement, "fee_difference", line=line, payment_id=payment.id,
+                     details={"line_fee": line.fee_minor, "payment_fee": payment.fee_minor,
+                              "currency": line.currency})
     if payment.status == "requires_action" and payment.method == "bank_transfer":
         evidence = {"reference": line.reference or line.payer_reference or f"{statement.id}:{line.line_number}",
                     "statement": statement.id, "line": str(line.line_number)}

@@ -6,6 +6,9 @@ dates, comma decimals. A preset names all of that; adding a bank is adding a dic
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import BinaryIO
+
 from .base import CREDIT, DEBIT, StatementLine, StatementParseError, parse_amount
 from .csvrows import cell, csv_rows, parse_datetime
 
@@ -26,6 +29,11 @@ PRESETS: dict[str, dict] = {
 
 
 def parse(data: bytes, *, currency: str | None = None, preset: str | None = None) -> list[StatementLine]:
+    return list(iter_lines(data, currency=currency, preset=preset))
+
+
+def iter_lines(data: bytes | BinaryIO, *, currency: str | None = None, preset: str | None = None
+               ) -> Iterator[StatementLine]:
     if not preset:
         raise StatementParseError(None, None, f"a bank CSV needs a preset: one of {', '.join(sorted(PRESETS))}")
     if preset not in PRESETS:
@@ -35,9 +43,9 @@ def parse(data: bytes, *, currency: str | None = None, preset: str | None = None
     spec = PRESETS[preset]
     amount_columns = {spec["amount"]} if "amount" in spec else {spec["credit"], spec["debit"]}
     required = {spec["date"], spec["reference"], spec["description"]} | amount_columns
-    return [_line(number, row, columns, spec, currency)
-            for number, row, columns in csv_rows(data, header_marker=spec["date"], known=None, required=required,
-                                                 delimiter=spec.get("delimiter", ","))]
+    for number, row, columns in csv_rows(data, header_marker=spec["date"], known=None, required=required,
+                                         delimiter=spec.get("delimiter", ",")):
+        yield _line(number, row, columns, spec, currency)
 
 
 def _amount(number: int, row: dict, columns: dict, spec: dict, currency: str) -> tuple[str, int]:

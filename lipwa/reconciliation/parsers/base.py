@@ -7,15 +7,21 @@ open the file at the right place; the import then stores nothing.
 
 from __future__ import annotations
 
+import codecs
+import hashlib
+import io
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from typing import BinaryIO
 
 from lipwa.common.money import CurrencyError, currency_exponent
 
 CREDIT = "credit"
 DEBIT = "debit"
+ENTRY = "entry"
+SETTLEMENT = "settlement"
 
 # Amount columns never need more digits than this; the bound keeps a hostile file from building huge ints.
 AMOUNT_CHARS_MAX = 40
@@ -46,6 +52,11 @@ class StatementLine:
     account: str = ""  # our account the statement is for (MT940 :25:, camt Acct/Id), "" if the file has none
     balance_minor: int | None = None  # running balance after the entry, where the file has one
     date_only: bool = False  # the file gives a date without a time
+    # The id lipwa gave the gateway where the file shows it as well as the gateway's own id (Paystack and
+    # Paynow `Reference`, Airtel `Reference Number`); matching tries it after `reference`.
+    external_reference: str = ""
+    fee_minor: int | None = None  # the gateway's fee on this entry, where the file shows it
+    kind: str = ENTRY  # ENTRY, or SETTLEMENT: one payout of many payments' net amounts to the merchant
     raw: str = field(default="", compare=False)
 
 
@@ -62,6 +73,148 @@ def decode_text(data: bytes, *, encodings: tuple[str, ...] = ("utf-8", "utf-8-si
             continue
         return text.removeprefix("\ufeff")
     raise StatementParseError(None, None, f"the file is not text in {', '.join(encodings)}")
+
+
+CHUNK_BYTES = 1024 * 1024
+
+
+def open_text(stream: BinaryIO, *, encodings: tuple[str, ...] = ("utf-8", "cp1252")) -> io.TextIOWrapper:
+    """A seekable binary file → a text stream in the first encoding the whole file decodes in.
+
+    The file is read once in chunks to choose the encoding (an invalid byte near the end must not leave half
+    a file imported), then rewound; memory stays at one chunk whatever the file's size. A UTF-8 BOM is
+    dropped. A NUL byte in the first 8 KiB means a binary file (an Excel or PDF export) and is refused.
+    """
+    stream.seek(0)
+    head = stream.read(8192)
+    if not head or not head.strip():
+        raise StatementParseError(None, None, "the file is empty")
+    if b"\x00" in head:
+        raise StatementParseError(None, None, "the file is binary (an Excel or PDF export?), not text")
+    for encoding in encodings:
+        known = stream.decodes(encoding) if isinstance(stream, StatementFile) else None
+        if known if known is not None else _decodes(stream, encoding):
+            stream.seek(0)
+            chosen = "utf-8-sig" if encoding == "utf-8" else encoding
+            return io.TextIOWrapper(io.BufferedReader(_Unclosable(stream), CHUNK_BYTES), encoding=chosen, newline="")
+    raise StatementParseError(None, None, f"the file is not text in {', '.join(encodings)}")
+
+
+def _decodes(stream: BinaryIO, encoding: str) -> bool:
+    stream.seek(0)
+    decoder = codecs.getincrementaldecoder(encoding)()
+    try:
+        while chunk := stream.read(CHUNK_BYTES):
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+class StatementFile(io.RawIOBase):
+    """A seekable binary statement file, read once up front (digest, size, which encodings decode it) and
+    then by a parser, whose reads report progress as `on_progress(done_bytes, total_bytes)`.
+
+    The first pass lets the parser skip its own encoding check, so the parse is the only pass that moves the
+    progress bar; memory stays at one chunk.
+    """
+
+    def __init__(self, stream: BinaryIO, *, on_progress=None, bytes_max: int | None = None,
+                 encodings: tuple[str, ...] = ("utf-8", "cp1252")) -> None:
+        self._stream, self._on_progress = stream, on_progress
+        digest = hashlib.sha256()
+        decoders = {encoding: codecs.getincrementaldecoder(encoding)() for encoding in encodings}
+        self._decodes = dict.fromkeys(encodings, True)
+        self.size = 0
+        stream.seek(0)
+        while chunk := stream.read(CHUNK_BYTES):
+            self.size += len(chunk)
+            if bytes_max is not None and self.size > bytes_max:
+                raise StatementTooLarge(bytes_max)
+            digest.update(chunk)
+            for encoding, decoder in decoders.items():
+                self._decodes[encoding] = self._decodes[encoding] and _feed(decoder, chunk)
+        for encoding, decoder in decoders.items():
+            self._decodes[encoding] = self._decodes[encoding] and _feed(decoder, b"", final=True)
+        self.sha256 = digest.hexdigest()
+        stream.seek(0)
+        self._position = self._reported = 0
+
+    def decodes(self, encoding: str) -> bool | None:
+        return self._decodes.get(encoding)
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        self._position = self._stream.seek(offset, whence)
+        return self._position
+
+    def tell(self) -> int:
+        return self._position
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._stream.read(size)
+        self._position += len(data)
+        self._report()
+        return data
+
+    def readinto(self, buffer) -> int:
+        data = self.read(len(buffer))
+        buffer[:len(data)] = data
+        return len(data)
+
+    def _report(self) -> None:
+        # Reported as the parse moves forward, at most every CHUNK_BYTES and once at the end.
+        if self._on_progress is not None and (self._position - self._reported >= CHUNK_BYTES
+                                              or (self._position == self.size != self._reported)):
+            self._reported = self._position
+            self._on_progress(self._position, self.size)
+
+
+class StatementTooLarge(ValueError):
+    def __init__(self, bytes_max: int) -> None:
+        super().__init__(f"the file is larger than {bytes_max} bytes")
+        self.bytes_max = bytes_max
+
+
+def _feed(decoder, chunk: bytes, *, final: bool = False) -> bool:
+    try:
+        decoder.decode(chunk, final=final)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+class _Unclosable(io.RawIOBase):
+    """Lets a TextIOWrapper read the caller's stream without closing it when the wrapper is collected."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self._stream = stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        data = self._stream.read(len(buffer))
+        buffer[:len(data)] = data
+        return len(data)
+
+
+def as_stream(data: bytes | BinaryIO) -> BinaryIO:
+    return io.BytesIO(bytes(data)) if isinstance(data, bytes | bytearray) else data
+
+
+def read_all(data: bytes | BinaryIO) -> bytes:
+    """For the formats parsed whole (XML, MT940): their files are one statement each, and small."""
+    if isinstance(data, bytes | bytearray):
+        return bytes(data)
+    data.seek(0)
+    return data.read()
 
 
 def exponent_of(currency: str) -> int:

@@ -6,6 +6,9 @@ statement lines: failed ones moved no money. Times are East Africa Time (UTC+3, 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import BinaryIO
+
 from .base import CREDIT, DEBIT, StatementLine, StatementParseError, parse_amount
 from .csvrows import cell, csv_rows, parse_datetime
 
@@ -18,14 +21,17 @@ EAT_OFFSET_MINUTES = 180
 
 
 def parse(data: bytes, *, currency: str | None = None, preset: str | None = None) -> list[StatementLine]:
+    return list(iter_lines(data, currency=currency, preset=preset))
+
+
+def iter_lines(data: bytes | BinaryIO, *, currency: str | None = None, preset: str | None = None
+               ) -> Iterator[StatementLine]:
     currency = currency or "KES"
-    lines = []
     for number, row, columns in csv_rows(data, header_marker="Receipt No.", known=COLUMNS, required=REQUIRED):
         status, _ = cell(row, columns, "Transaction Status")
         if status.lower() != "completed":
             continue
-        lines.append(_line(number, row, columns, currency))
-    return lines
+        yield _line(number, row, columns, currency)
 
 
 def _line(number: int, row: dict[str, str], columns: dict[str, int], currency: str) -> StatementLine:

@@ -76,7 +76,7 @@ def test_reconcile_confirms_a_bank_transfer_and_opens_discrepancies(merchant, ba
                       (today(), "CASH DEPOSIT BRANCH 12", "FT2", "3,000.00"))
     statement = statement_import(merchant=merchant, mode="test", format="bank_csv", preset="equity_ke",
                                  currency="KES", filename="eq.csv", data=data)
-    assert statement_reconcile(statement=statement) == {"matched": 1, "confirmed": 1}
+    assert statement_reconcile(statement=statement) == {"matched": 1, "confirmed": 1, "settled": 0}
     payment.refresh_from_db()
     assert (payment.status, payment.receipt_number) == ("succeeded", "FT1")
     match = Match.objects.get()
@@ -95,7 +95,7 @@ def test_a_wrong_amount_is_matched_but_not_confirmed(merchant, bank_transfer):
     data = equity_csv((today(), f"PAYMENT {payment.gateway_reference}", "FT9", "4,000.00"))
     statement = statement_import(merchant=merchant, mode="test", format="bank_csv", preset="equity_ke",
                                  currency="KES", filename="eq.csv", data=data)
-    assert statement_reconcile(statement=statement) == {"matched": 1, "confirmed": 0}
+    assert statement_reconcile(statement=statement) == {"matched": 1, "confirmed": 0, "settled": 0}
     payment.refresh_from_db()
     assert payment.status == "requires_action"
     [mismatch] = Discrepancy.objects.all()
@@ -128,7 +128,7 @@ def test_mpesa_statement_against_mpesa_payments(merchant):
             "SKB1A2B3C4,01-11-2026 09:15:02,Pay Bill,Completed,\"1,500.00\",,2547****678 - JANE\n"
             "SKB1A2B3C4,01-11-2026 09:15:02,Pay Bill Charge,Completed,,-15.00,\n").encode()
     statement = statement_import(merchant=merchant, mode="test", format="mpesa_csv", filename="m.csv", data=data)
-    assert statement_reconcile(statement=statement) == {"matched": 1, "confirmed": 0}
+    assert statement_reconcile(statement=statement) == {"matched": 1, "confirmed": 0, "settled": 0}
     assert Match.objects.get().payment_id == in_statement.id
     kinds = sorted((d.kind, d.payment_id or d.line.reference) for d in Discrepancy.objects.all())
     assert kinds == [("missing_in_lipwa", "SKA0"), ("missing_in_statement", absent.id)]

@@ -1,0 +1,127 @@
+"""Attaching an unmatched credit (a C2B deposit made without a prompt, a transfer quoting no reference) to
+the payment or invoice it was for, as an operator decides.
+
+The money is applied through the core, never beside it: a bank transfer awaiting its money is confirmed
+with the line as evidence (`payment_confirm_offline`); a mobile-money payment still open gets the
+statement's success applied to its open attempt (`attempt_apply_result`, source `operator`), with the
+statement's receipt. Either way the CHARGE, the `payment.succeeded` event, the merchant's webhooks and, for
+a payment made for an invoice, the invoice's payment are the ordinary ones. An invoice is paid through its
+own open payment of that amount (a pay link); without one the operator creates it first.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+
+from lipwa.audit.services import audit_record
+from lipwa.common import clock
+from lipwa.common.errors import Conflict, InvalidRequest, NotFound
+from lipwa.common.money import Money
+from lipwa.connectors.types import ChargeResult, ResultStatus
+
+from . import models as m
+
+log = logging.getLogger("lipwa.reconciliation")
+
+ATTACHABLE_STATUSES = ("pending", "processing", "requires_action")
+
+
+def attach_unmatched_line(line: m.StatementLine, *, payment=None, invoice=None, actor: str) -> m.Match:
+    """Match an unmatched credit line to a payment (or to an invoice's open payment) and apply the money."""
+    from lipwa.payments.models import PaymentIntent
+
+    if (payment is None) == (invoice is None):
+        raise InvalidRequest("attach the line to a payment or to an invoice (one of them)", param="payment",
+                             code="target_required")
+    if not isinstance(actor, str) or not actor.strip():
+        raise InvalidRequest("say who attaches the line", param="actor", code="actor_required")
+    if invoice is not None:
+        payment = _invoice_payment(line, invoice)
+    with transaction.atomic():
+        line = m.StatementLine.objects.select_for_update().select_related("statement").get(id=line.id)
+        _check_line(line)
+        locked = PaymentIntent.objects.select_for_update().filter(id=payment.id).first()
+        _check_payment(line, locked)
+        _apply(line, locked, actor.strip())
+        match = m.Match.objects.create(line=line, payment_id=locked.id, statement=line.statement, rule="operator",
+                                       confidence_percent=100, matched_at=clock.now())
+        m.Discrepancy.objects.filter(line=line, status__in=("open", "reviewed")).update(
+            status="resolved", resolution="attach", resolved_at=clock.now(), resolved_by=actor.strip()[:150],
+            payment_id=locked.id)
+        audit_record(merchant_id=line.merchant_id, actor=actor, action="statement_line.attach",
+                     object_type="statement_line", object_id=str(line.id),
+                     details={"payment": locked.id, "invoice": getattr(invoice, "id", None),
+                              "statement": line.statement_id, "amount": line.amount_minor})
+    log.info("statement line %s attached to payment %s by %s", line.id, payment.id, actor)
+    return match
+
+
+def _invoice_payment(line: m.StatementLine, invoice):
+    from lipwa.payments.models import PaymentIntent
+
+    if (invoice.merchant_id, invoice.mode) != (line.merchant_id, line.mode):
+        raise NotFound(f"no invoice {invoice.id}", param="invoice", code="invoice_not_found")
+    if invoice.currency != line.currency:
+        raise InvalidRequest(f"invoice {invoice.id} is in {invoice.currency}, the line in {line.currency}",
+                             param="invoice", code="currency_mismatch")
+    payment = (PaymentIntent.objects.filter(merchant_id=line.merchant_id, mode=line.mode, currency=line.currency,
+                                            metadata__invoice=invoice.id, amount_minor=line.amount_minor,
+                                            status__in=ATTACHABLE_STATUSES)
+               .exclude(id__in=m.Match.objects.values("payment_id")).order_by("-created_at").first())
+    if payment is None:
+        raise Conflict(f"invoice {invoice.id} has no open payment of {Money(line.amount_minor, line.currency)}: "
+                       "create one (POST /v1/invoices/{id}/pay with this amount), then attach the line",
+                       param="invoice", code="invoice_no_open_payment")
+    return payment
+
+
+def _check_line(line: m.StatementLine) -> None:
+    if line.direction != "credit" or line.kind != "entry":
+        raise Conflict(f"line {line.line_number} is a {line.kind} {line.direction}; only an incoming payment can "
+                       "be attached", code="line_not_attachable")
+    if m.Match.objects.filter(line=line).exists():
+        raise Conflict(f"line {line.line_number} is already matched", code="line_already_matched")
+
+
+def _check_payment(line: m.StatementLine, payment) -> None:
+    if payment is None or (payment.merchant_id, payment.mode) != (line.merchant_id, line.mode):
+        raise NotFound("no such payment", param="payment", code="payment_not_found")
+    if payment.currency != line.currency:
+        raise InvalidRequest(f"payment {payment.id} is in {payment.currency}, the line in {line.currency}",
+                             param="payment", code="currency_mismatch")
+    if payment.amount_minor != line.amount_minor:
+        raise InvalidRequest(f"payment {payment.id} is for {Money(payment.amount_minor, payment.currency)}, the "
+                             f"line is {Money(line.amount_minor, line.currency)}", param="payment",
+                             code="amount_mismatch")
+    if m.Match.objects.filter(payment_id=payment.id).exists():
+        raise Conflict(f"payment {payment.id} already matches another statement line", param="payment",
+                       code="payment_already_matched")
+    if payment.status not in ATTACHABLE_STATUSES:
+        raise Conflict(f"payment {payment.id} is {payment.status}; only an open payment can receive a line",
+                       param="payment", code="payment_not_attachable")
+
+
+def _apply(line: m.StatementLine, payment, actor: str) -> None:
+    from lipwa.payments.offline import payment_confirm_offline
+    from lipwa.payments.results import attempt_apply_result
+
+    reference = line.reference or f"{line.statement_id}:{line.line_number}"
+    if payment.method == "bank_transfer":
+        payment_confirm_offline(payment_id=payment.id, operator=actor, amount_minor=line.amount_minor,
+                                evidence={"reference": reference, "statement": line.statement_id,
+                                          "line": str(line.line_number)})
+        return
+    attempt = payment.attempts.exclude(status__in=("succeeded", "failed", "cancelled", "expired")).order_by(
+        "-created_at", "-id").first()
+    if attempt is None:
+        raise Conflict(f"payment {payment.id} has no open attempt to apply the line to", param="payment",
+                       code="payment_not_attachable")
+    result = attempt_apply_result(attempt_id=attempt.id, source="operator", result=ChargeResult(
+        ResultStatus.SUCCEEDED, gateway_reference=attempt.gateway_reference, receipt_number=line.reference or None,
+        amount=Money(line.amount_minor, line.currency), gateway_status="statement_line",
+        gateway_message=f"statement {line.statement_id} line {line.line_number}, attached by {actor}"))
+    if result.status != "succeeded":
+        raise Conflict(f"payment {payment.id} could not be completed from the statement; it is flagged for review",
+                       param="payment", code="payment_not_attachable")
