@@ -5,6 +5,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from lipwa.ops.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("LIPWA_VAR_DIR", BASE_DIR / "var"))
 
@@ -22,6 +24,11 @@ ALLOWED_HOSTS = [h for h in os.environ.get("LIPWA_ALLOWED_HOSTS", "127.0.0.1,loc
 
 # Base64 of 32 random bytes; encrypts connector credentials at rest (AES-GCM).
 LIPWA_ENCRYPTION_KEY = os.environ.get("LIPWA_ENCRYPTION_KEY", "")
+# Key rotation: LIPWA_ENCRYPTION_KEYS="<new>,<old>,…" (newest first). The newest encrypts, every one decrypts,
+# until `manage.py reencrypt` has rewritten everything under the newest and the old ones can go (docs/security.md).
+LIPWA_ENCRYPTION_KEYS = [k.strip() for k in os.environ.get("LIPWA_ENCRYPTION_KEYS", "").split(",") if k.strip()] or [
+    LIPWA_ENCRYPTION_KEY]
+LIPWA_ENCRYPTION_KEY = LIPWA_ENCRYPTION_KEYS[0]
 # The URL gateways (and simulators) use to reach this service's /hooks/ endpoints.
 LIPWA_PUBLIC_URL = os.environ.get("LIPWA_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 # Simulators are mounted under /simulators/ only when enabled (never in production).
@@ -34,6 +41,15 @@ LIPWA_SIMULATOR_HANG_SECONDS = float(os.environ.get("LIPWA_SIMULATOR_HANG_SECOND
 LIPWA_SIMULATOR_DELAY_SECONDS = float(os.environ.get("LIPWA_SIMULATOR_DELAY_SECONDS", "2"))
 # Largest request body the API accepts; larger bodies get 413 before they are read.
 LIPWA_MAX_BODY_BYTES = int(os.environ.get("LIPWA_MAX_BODY_BYTES", str(256 * 1024)))
+# Statement uploads (multipart) are the one large body: streamed to a temporary file, then imported as a stream.
+LIPWA_MAX_UPLOAD_BYTES = int(os.environ.get("LIPWA_MAX_UPLOAD_BYTES", str(1024 * 1024 * 1024)))
+LIPWA_STATEMENT_UPLOAD_PATHS = ["/v1/reconciliation/statements", "/dashboard/reconciliation/"]
+# An Idempotency-Key still in flight after this long belongs to a request whose process died; a retry takes it
+# over. It must exceed the longest a request can run: a few gateway calls, each bounded by its account's timeout
+# (30 s by default).
+LIPWA_IDEMPOTENCY_STALE_SECONDS = float(os.environ.get("LIPWA_IDEMPOTENCY_STALE_SECONDS", "180"))
+# A stored gateway callback not processed after this long is queued again (its job may have died with a worker).
+LIPWA_CALLBACK_REPROCESS_SECONDS = float(os.environ.get("LIPWA_CALLBACK_REPROCESS_SECONDS", "120"))
 # How long lipwa waits for a merchant's webhook endpoint to answer.
 LIPWA_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("LIPWA_WEBHOOK_TIMEOUT_SECONDS", "10"))
 # The worker must have run its heartbeat task within this many seconds for /readyz to pass.
@@ -62,12 +78,25 @@ INSTALLED_APPS = [
     "lipwa.webhooks_out",
     "lipwa.connectors",
     "lipwa.ops",
+    "lipwa.testclocks",
+    "lipwa.whatsapp",
+    "lipwa.dashboard",
+    "lipwa.security",
 ]
 
 MIDDLEWARE = [
     "lipwa.api.middleware.RequestIdMiddleware",
-    "lipwa.api.middleware.BodySizeLimitMiddleware",
+    # Binds the request id to every log line, logs the request, times it for /metrics.
+    "lipwa.ops.middleware.RequestObservabilityMiddleware",
+    # Outside the early refusals below, so that 429 and 413 answers carry the security headers too.
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Static files (the admin's and the dashboard's) served by the app itself under gunicorn: one process to run.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Content-Security-Policy (nonce per response) and rate limits per API key and IP: lipwa.security.
+    "lipwa.security.headers.SecureHeadersMiddleware",
+    "lipwa.security.ratelimit.RateLimitMiddleware",
+    "lipwa.api.middleware.BodySizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The hosted checkout page speaks English, Swahili and French (Accept-Language, or ?lang=).
     "django.middleware.locale.LocaleMiddleware",
@@ -91,6 +120,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "lipwa.security.context_processors.csp_nonce",
             ]
         },
     }
@@ -140,18 +170,43 @@ EMAIL_BACKEND = os.environ.get("LIPWA_EMAIL_BACKEND", "django.core.mail.backends
 DEFAULT_FROM_EMAIL = os.environ.get("LIPWA_FROM_EMAIL", "receipts@lipwa.localhost")
 
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
+# WhiteNoise finds files in the apps' static/ folders at start-up, so there is no collectstatic step (and no
+# STATIC_ROOT) to keep in sync with the code.
+WHITENOISE_USE_FINDERS = True
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = LIPWA_MAX_BODY_BYTES
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LIPWA_LOG_LEVEL", "INFO")},
-    "loggers": {"django_tasks_db": {"level": "WARNING"}, "django.server": {"level": "WARNING"}},
+# Rate limits: requests per window per API key and per client IP (0 switches one off); 429 with Retry-After.
+LIPWA_RATE_LIMIT_WINDOW_SECONDS = int(os.environ.get("LIPWA_RATE_LIMIT_WINDOW_SECONDS", "60"))
+LIPWA_RATE_LIMIT_PER_KEY = int(os.environ.get("LIPWA_RATE_LIMIT_PER_KEY", "600"))
+LIPWA_RATE_LIMIT_PER_IP = int(os.environ.get("LIPWA_RATE_LIMIT_PER_IP", "1200"))
+LIPWA_RATE_LIMITED_PREFIXES = ["/v1/", "/pay/", "/dashboard/", "/admin/"]
+# How many reverse proxies in front of lipwa append to X-Forwarded-For (0: use the socket's address).
+LIPWA_PROXY_COUNT = int(os.environ.get("LIPWA_PROXY_COUNT", "0"))
+# Rate-limit counters are shared by every process: in Redis when LIPWA_REDIS_URL is set, else in the database.
+LIPWA_REDIS_URL = os.environ.get("LIPWA_REDIS_URL", "")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "ratelimit": ({"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": LIPWA_REDIS_URL,
+                   "OPTIONS": {"socket_timeout": 1, "socket_connect_timeout": 1}} if LIPWA_REDIS_URL else
+                  {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "lipwa_ratelimit_cache"}),
 }
+# Pages that get the strict Content-Security-Policy with a nonce (lipwa.security.headers).
+LIPWA_CSP_PAGE_PREFIXES = ["/pay/", "/dashboard/"]
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# One JSON object per line (LIPWA_LOG_FORMAT=console for readable lines), every line masked (lipwa.ops.masking).
+LIPWA_LOG_FORMAT = os.environ.get("LIPWA_LOG_FORMAT", "json").strip().lower() or "json"
+LOGGING = logging_config(LIPWA_LOG_FORMAT, os.environ.get("LIPWA_LOG_LEVEL", "INFO"))
+
+# Prometheus: processes write their counters here and /metrics sums them (prometheus_client multiprocess
+# mode). Set before anything imports prometheus_client. `lipwa run` empties it at start.
+os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(VAR_DIR / "metrics"))
+Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
+# /metrics answers requests bearing this token (Authorization: Bearer …); without one, loopback clients only.
+LIPWA_METRICS_TOKEN = os.environ.get("LIPWA_METRICS_TOKEN", "")
 
 # Connector classes; the core reaches gateways only through this list (lipwa.connectors.registry).
 LIPWA_CONNECTORS = [
