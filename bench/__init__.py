@@ -1,0 +1,1 @@
+"""lipwa's benchmarks (`make bench`): each phase prints one JSON result; `bench.run` prints the summary."""
