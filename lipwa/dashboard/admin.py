@@ -1,9 +1,11 @@
 """Dashboard staff memberships in the back office. Roles are granted with `manage.py staff_create` (which also
-creates the user) or here; every change of a membership is a plain row edit by platform staff."""
+creates the user) or here; every change of a membership is a plain row edit by platform staff. Statement
+uploads are shown read-only (their state belongs to the import task)."""
 
 from django.contrib import admin
 
-from .models import StaffMembership
+from .admin_tools import ReadOnlyAdmin, status_column
+from .models import StaffMembership, StatementUpload
 
 
 @admin.register(StaffMembership)
@@ -20,3 +22,13 @@ class StaffMembershipAdmin(admin.ModelAdmin):
         if obj.created_at is None:
             obj.created_at = clock.now()
         super().save_model(request, obj, form, change)
+
+
+@admin.register(StatementUpload)
+class StatementUploadAdmin(ReadOnlyAdmin):
+    list_display = ("id", "merchant", "mode", "filename", "format", "status_badge", "statement_id", "uploaded_by",
+                    "created_at", "finished_at")
+    list_filter = ("status", "format", "mode")
+    search_fields = ("id", "filename", "statement_id", "merchant__name")
+    date_hierarchy = "created_at"
+    status_badge = status_column()

@@ -26,6 +26,7 @@ STATUS_TONES = {
     "requires_approval": "warning", "requires_action": "warning", "needs_review": "warning",
     "unmatched": "warning", "awaiting_confirmation": "warning", "open": "warning",
     "pending": "info", "processing": "info", "received": "info",
+    "done": "success", "queued": "info", "running": "info",  # statement uploads
     "cancelled": "neutral", "expired": "neutral", "duplicate": "neutral", "revoked": "neutral",
 }
 

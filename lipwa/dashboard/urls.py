@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import accounts, assets, auth, keys, overview, payments, reconciliation, refunds, webhooks
+from .views import accounts, assets, auth, keys, overview, payments, reconciliation, refunds, uploads, webhooks
 
 app_name = "dashboard"
 urlpatterns = [
@@ -27,6 +27,8 @@ urlpatterns = [
     path("accounts/<str:account_id>/test", accounts.account_test, name="account_test"),
     path("reconciliation/", reconciliation.statements, name="statements"),
     path("reconciliation/review", reconciliation.review, name="review"),
+    path("reconciliation/uploads/<str:upload_id>/", uploads.upload_detail, name="upload"),
+    path("reconciliation/uploads/<str:upload_id>/progress.json", uploads.upload_progress, name="upload_progress"),
     path("reconciliation/discrepancies/<str:discrepancy_id>", reconciliation.discrepancy_action,
          name="discrepancy_action"),
     path("keys/", keys.keys, name="keys"),

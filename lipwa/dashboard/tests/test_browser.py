@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -20,6 +22,8 @@ from .conftest import PASSWORD
 pytestmark = pytest.mark.django_db(transaction=True)
 
 SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
+MPESA_STATEMENT = Path(__file__).resolve().parents[2] / "reconciliation" / "tests" / "fixtures" / \
+    "statement__mpesa_paybill.csv"
 
 
 @pytest.fixture(scope="module")
@@ -252,28 +256,90 @@ def test_connection_test_against_the_simulator(lipwa_server, browser, staff, sim
     assert "sim_secret" not in form
 
 
-def test_statement_upload_and_review_queue(lipwa_server, browser, staff):
-    staff("admin")
-    fixture = Path(__file__).resolve().parents[2] / "reconciliation" / "tests" / "fixtures" / \
-        "statement__mpesa_paybill.csv"
+@contextmanager
+def worker_running(run_tasks):
+    """The worker's part, in a thread of its own while the page keeps refreshing (Playwright's thread runs an
+    event loop, where Django refuses database calls); its failure is raised here."""
+    from django.db import connection
 
-    def steps(page: Page) -> tuple[str, str]:
-        login(page, lipwa_server.url, "admin@shop.example")
-        page.click("header nav >> text=Reconciliation")
-        page.set_input_files("#id_file", str(fixture))
-        page.select_option("#id_format", "mpesa_csv")
-        page.click("#upload")
-        imported = page.text_content(".messages")
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            run_tasks()
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    try:
+        yield
+    finally:
+        worker.join()
+    if errors:
+        raise errors[0]
+
+
+def upload_statement(page: Page, server_url: str, email: str) -> None:
+    login(page, server_url, email)
+    page.click("header nav >> text=Reconciliation")
+    page.set_input_files("#id_file", str(MPESA_STATEMENT))
+    page.select_option("#id_format", "mpesa_csv")
+    page.click("#upload")
+    page.wait_for_url("**/dashboard/reconciliation/uploads/upl_*/")
+
+
+def test_statement_upload_follows_its_progress_then_the_review_queue(lipwa_server, browser, staff, run_tasks,
+                                                                      settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    staff("admin")
+
+    def steps(page: Page) -> tuple[str, str, str, bool, str]:
+        upload_statement(page, lipwa_server.url, "admin@shop.example")
+        queued = page.text_content("#upload-progress-text")
+        page.evaluate("window.stillTheSamePage = true")
+        with worker_running(run_tasks):
+            page.wait_for_selector("#upload[data-status=done] #upload-done:not([hidden])")
+        not_reloaded = page.evaluate("window.stillTheSamePage === true")
+        done = page.text_content("#upload")
+        shot(page, "statement-upload")
+        page.click("#statement-link")
+        page.wait_for_selector("#uploads")
         shot(page, "statements")
+        statements = page.text_content("#statements")
         page.click("#review-link")
         row = page.locator("#discrepancies tbody tr").first
         row.locator("select").select_option("mark_reviewed")
         shot(page, "review-queue")
         row.locator(".resolve").click()
-        return imported, page.text_content(".messages")
+        return queued, done, statements, not_reloaded, page.text_content(".messages")
 
-    imported, reviewed = browser.run(steps)
-    assert "reconciled" in imported and ": reviewed." in reviewed
+    queued, done, statements, not_reloaded, reviewed = browser.run(steps)
+    assert "of 1.2 kB" in queued and "Imported and reconciled" in done and "1.2 kB of 1.2 kB, 100 %" in done
+    assert not_reloaded, "the script updates the page in place"
+    assert "statement__mpesa_paybill.csv" in statements and ": reviewed." in reviewed
+
+
+def test_without_javascript_the_progress_page_refreshes_itself(lipwa_server, staff, run_tasks, settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    staff("operator")
+    no_script = BrowserThread(viewport={"width": 1100, "height": 760}, java_script_enabled=False)
+
+    def steps(page: Page) -> tuple[str, str]:
+        upload_statement(page, lipwa_server.url, "operator@shop.example")
+        queued = page.text_content("#upload-status")
+        with worker_running(run_tasks):
+            # Only the <meta http-equiv="refresh"> can bring the finished state: no script runs here.
+            page.wait_for_selector("#upload[data-status=done]")
+        return queued, page.text_content("#upload-done")
+
+    try:
+        queued, done = no_script.run(steps)
+    finally:
+        no_script.close()
+    assert queued == "queued" and "Imported and reconciled" in done and "Lines in the file" in done
 
 
 def test_keyboard_alone_reaches_the_content_and_the_navigation(lipwa_server, browser, staff):

@@ -1,7 +1,8 @@
-"""Reconciliation: statements (list and upload, which imports then reconciles) and the discrepancy review queue.
+"""Reconciliation: statements (list and upload, which queues a background import; see uploads.py) and the
+discrepancy review queue.
 
-Only functions of lipwa.reconciliation are called: `statement_import`, `statement_reconcile` (services),
-`review_queue`, `discrepancy_get` (selectors) and `resolve_discrepancy` (its review actions).
+Only functions of lipwa.reconciliation are called: `review_queue`, `discrepancy_get` (selectors) and
+`resolve_discrepancy` (its review actions); the upload task calls `statement_import` and `statement_reconcile`.
 """
 
 from __future__ import annotations
@@ -14,11 +15,11 @@ from lipwa.common.errors import LipwaError
 from lipwa.reconciliation.models import FORMATS
 from lipwa.reconciliation.resolutions import resolve_discrepancy
 from lipwa.reconciliation.selectors import discrepancy_get, review_queue
-from lipwa.reconciliation.services import statement_import, statement_reconcile
 
 from ..forms import DiscrepancyActionForm, StatementUploadForm
 from ..roles import role_at_least, staff_required
 from ..selectors import statements_list
+from ..uploads import statement_upload_create, statement_uploads_recent
 from .common import actor, attempt, page
 
 # Accepting the statement's figure or writing off posts a correcting ledger transfer: admins only.
@@ -35,27 +36,21 @@ def statements(request: HttpRequest) -> HttpResponse:
             return page(request, "message.html", {"title": "Not allowed",
                                                   "message": "Uploading statements needs the operator role."}, 403)
         form = StatementUploadForm(request.POST, request.FILES, formats=FORMATS)
-        if form.is_valid() and _import(request, form):
-            return redirect("/dashboard/reconciliation/")
+        if form.is_valid() and (upload := _queue_upload(request, form)) is not None:
+            return redirect(f"/dashboard/reconciliation/uploads/{upload.id}/")
         status = 400
-    return page(request, "statements.html", {"statements": statements_list(merchant=request.merchant,
-                                                                           mode=request.mode),
-                                             "form": form, "section": "reconciliation"}, status=status)
+    return page(request, "statements.html", {
+        "statements": statements_list(merchant=request.merchant, mode=request.mode),
+        "uploads": statement_uploads_recent(merchant=request.merchant, mode=request.mode),
+        "form": form, "section": "reconciliation"}, status=status)
 
 
-def _import(request: HttpRequest, form: StatementUploadForm) -> bool:
-    upload = form.cleaned_data["file"]
-
-    def run():
-        statement = statement_import(merchant=request.merchant, mode=request.mode,
-                                     format=form.cleaned_data["format"], filename=upload.name[:255],
-                                     stream=upload.file, preset=form.cleaned_data["preset"],
-                                     currency=form.cleaned_data["currency"], imported_by=actor(request))
-        return statement, statement_reconcile(statement=statement)
-
-    done = attempt(request, run, lambda result: (
-        f"{result[0].filename}: {result[0].lines_new} new line(s) of {result[0].lines_in_file}; reconciled."))
-    return done is not None
+def _queue_upload(request: HttpRequest, form: StatementUploadForm):
+    """Store the file and queue its import; the progress page follows it from there."""
+    return attempt(request, lambda: statement_upload_create(
+        merchant=request.merchant, mode=request.mode, uploaded_by=actor(request), file=form.cleaned_data["file"],
+        format=form.cleaned_data["format"], preset=form.cleaned_data["preset"],
+        currency=form.cleaned_data["currency"]), lambda upload: f"{upload.filename}: queued for import.")
 
 
 @require_http_methods(["GET"])
