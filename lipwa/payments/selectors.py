@@ -118,8 +118,10 @@ def refunds_due_for_sync(*, limit: int = 100) -> list[str]:
 
 def events_list(*, merchant: Merchant, mode: str, event_type: str | None = None, event_type_prefix: str | None = None,
                 created_gte: datetime | None = None, created_lte: datetime | None = None,
-                starting_after: str | None = None, limit: int = 10) -> tuple[list[PaymentEvent], bool]:
-    """Newest first; returns (page, has_more). An event belongs to its payment's mode."""
+                starting_after: str | None = None, limit: int = 10,
+                oldest_first: bool = False) -> tuple[list[PaymentEvent], bool]:
+    """Newest first (or `oldest_first`, where `starting_after` means newer than it); returns (page, has_more).
+    An event belongs to its payment's mode."""
     queryset: QuerySet = PaymentEvent.objects.filter(merchant=merchant, mode=mode)
     if event_type:
         queryset = queryset.filter(type=event_type)
@@ -132,8 +134,8 @@ def events_list(*, merchant: Merchant, mode: str, event_type: str | None = None,
     if starting_after:
         if not PaymentEvent.objects.filter(id=starting_after, merchant=merchant, mode=mode).exists():
             raise NotFound(f"starting_after names no event of yours: {starting_after}", param="starting_after")
-        queryset = queryset.filter(id__lt=starting_after)
-    rows = list(queryset.select_related("payment").order_by("-id")[: limit + 1])
+        queryset = queryset.filter(id__gt=starting_after) if oldest_first else queryset.filter(id__lt=starting_after)
+    rows = list(queryset.select_related("payment").order_by("id" if oldest_first else "-id")[: limit + 1])
     return rows[:limit], len(rows) > limit
 
 

@@ -87,6 +87,15 @@ def test_cursor_pagination_walks_every_event_once(get, events):
     assert seen == [e.id for e in reversed(events)]
 
 
+def test_oldest_first_follows_the_log_after_a_cursor(get, events):
+    assert ids(get("/v1/events", order="asc")) == [e.id for e in events]
+    assert ids(get("/v1/events", order="desc")) == [e.id for e in reversed(events)]
+    body = get("/v1/events", order="asc", starting_after=events[0].id, limit=1).json()
+    assert ([e["id"] for e in body["data"]], body["has_more"]) == ([events[1].id], True)
+    assert ids(get("/v1/events", order="asc", starting_after=events[2].id)) == []
+    assert ids(get("/v1/events", order="asc", type="payment.succeeded")) == [events[2].id]
+
+
 def test_events_belong_to_their_payments_mode(get, events, merchant):
     from lipwa.merchants.services import api_key_create, connector_account_create
     from lipwa.payments.services import payment_create
@@ -119,6 +128,7 @@ def test_another_merchant_sees_nothing(get, events):
     ({"created[gte]": "yesterday"}, "created[gte]"), ({"created[lte]": "-1"}, "created[lte]"),
     ({"type": "payment.*.x"}, "type"), ({"type": "Payment Succeeded"}, "type"), ({"type": "pay*"}, "type"),
     ({"starting_after": "evt_missing"}, "starting_after"), ({"colour": "red"}, "colour"),
+    ({"order": "ascending"}, "order"), ({"order": ""}, "order"),
 ])
 def test_list_filters_are_validated(get, events, params, param):
     response = get("/v1/events", **params)

@@ -55,6 +55,17 @@ def test_list_auto_paging_walks_every_payment_once(client, merchant):
     assert [p["id"] for p in client.payments.list_all(limit=2)] == sorted(ids, reverse=True)
 
 
+def test_events_oldest_first_page_after_a_cursor(client, merchant):
+    from lipwa.payments.tests.factories import payment_with_attempt
+
+    for _ in range(3):
+        payment_with_attempt(merchant)
+    newest_first = [e["id"] for e in client.events.list_all(limit=2)]
+    assert [e["id"] for e in client.events.list_all(order="asc", limit=2)] == newest_first[::-1]
+    after_first = client.events.list_all(order="asc", starting_after=newest_first[-1], limit=1)
+    assert [e["id"] for e in after_first] == newest_first[-2::-1]
+
+
 def test_validation_error_is_typed_with_param_and_request_id(client):
     with pytest.raises(InvalidRequestError) as caught:
         client.payments.create(**{**CHARGE, "phone": "nonsense"})

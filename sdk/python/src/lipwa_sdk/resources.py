@@ -106,7 +106,8 @@ class Events(Resource):
         return self._get(f"/v1/events/{_id(event_id)}")
 
     def list(self, **filters: Any) -> Page[Event]:
-        """Filters: type (`payment.succeeded` or `payment.*`), created_gte, created_lte, limit, starting_after."""
+        """Filters: type (`payment.succeeded` or `payment.*`), created_gte, created_lte, limit, starting_after,
+        order (`desc`, the default, or `asc`: oldest first, `starting_after` then means newer than that event)."""
         return self._page("/v1/events", **filters)
 
     def list_all(self, **filters: Any):
