@@ -81,10 +81,13 @@ class IdempotencyMiddleware:
         key = request.headers.get("Idempotency-Key")
         if key is None or request.method not in WRITE_METHODS or not request.path.startswith("/v1/"):
             return self.get_response(request)
+        token = _bearer(request)
         try:
-            api_key = api_key_authenticate(_bearer(request))
+            api_key = api_key_authenticate(token)
         except LipwaError:
             return self.get_response(request)  # the view answers 401 in the usual way
+        # The view's authentication reuses it rather than reading the same key again (lipwa.api.v1.auth).
+        request.lipwa_authenticated_key = (token, api_key)
         try:
             record, stored = idempotency_begin(merchant=api_key.merchant, mode=api_key.mode, key=key,
                                                method=request.method, path=request.path, body=request.body)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+import functools
+
 from django.conf import settings
 from django.db import models
 
@@ -88,12 +91,21 @@ class ConnectorAccount(models.Model):
         )
 
     def get_credentials(self) -> dict[str, str]:
-        return crypto.decrypt_json(
-            self.credentials_encrypted, settings.LIPWA_ENCRYPTION_KEYS, associated_data=self.id.encode()
-        )
+        # A copy: callers may adjust their credentials without touching what the next caller gets.
+        keys = settings.LIPWA_ENCRYPTION_KEYS
+        keys = (keys,) if isinstance(keys, str) else tuple(keys)
+        return copy.deepcopy(_credentials_decrypted(self.credentials_encrypted, keys, self.id))
 
     def __repr__(self) -> str:
         return f"<ConnectorAccount {self.id} {self.connector} {self.mode} credentials=<masked>>"
 
     def __str__(self) -> str:
         return f"{self.connector} {self.mode} ({self.id})"
+
+
+@functools.lru_cache(maxsize=512)
+def _credentials_decrypted(token: str, keys: tuple[str, ...], account_id: str) -> dict[str, str]:
+    """Decrypted once per process for each ciphertext and keyring: a payment reads its account's credentials
+    several times (routing, expiry, validation, the gateway call). The key is the ciphertext itself, so new
+    credentials or a rotated keyring are never answered from an old entry; failures are not cached."""
+    return crypto.decrypt_json(token, keys, associated_data=account_id.encode())

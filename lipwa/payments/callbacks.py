@@ -7,7 +7,7 @@ import logging
 from lipwa.common.money import Money
 from lipwa.connectors.types import ChargeResult, ResultStatus, WebhookParseResult
 
-from .results import RESULT_TO_ATTEMPT, attempt_apply_result
+from .results import RESULT_TO_ATTEMPT, attempt_apply, attempt_apply_result
 from .selectors import attempt_candidates_for_adoption, attempt_find_by_reference
 from .services import attempt_query
 
@@ -51,14 +51,14 @@ def attempt_apply_callback(*, attempt_id: str, result: ChargeResult, verified: b
     if RESULT_TO_ATTEMPT.get(query.status) == RESULT_TO_ATTEMPT[result.status]:
         # The query agrees: apply the callback itself, which carries what the query lacks (receipt number,
         # amount), so the one status change and its event are complete rather than patched afterwards.
-        payment = attempt_apply_result(attempt_id=attempt_id, result=result, source="callback")
-        if payment.attempts.get(id=attempt_id).status != RESULT_TO_ATTEMPT[result.status]:
+        _, attempt = attempt_apply(attempt_id=attempt_id, result=result, source="callback")
+        if attempt.status != RESULT_TO_ATTEMPT[result.status]:
             # The callback itself was refused (another amount: flagged for review); the gateway's own answer
             # about lipwa's charge still counts.
             attempt_apply_result(attempt_id=attempt_id, result=query, source="sync")
         return CallbackOutcome.APPLIED, "confirmed by status query"
-    queried = attempt_apply_result(attempt_id=attempt_id, result=query, source="sync")  # the query's own answer
-    query_status = queried.attempts.get(id=attempt_id).status
+    _, queried = attempt_apply(attempt_id=attempt_id, result=query, source="sync")  # the query's own answer
+    query_status = queried.status
     if query_status == RESULT_TO_ATTEMPT[result.status]:
         # The query agrees; the callback carries details the query lacks (receipt number, amount).
         attempt_apply_result(attempt_id=attempt_id, result=result, source="callback")

@@ -62,14 +62,27 @@ def idempotency_begin(*, merchant: Merchant, mode: str, key: str, method: str, p
                              param="Idempotency-Key", code="idempotency_key_invalid")
     fingerprint = request_fingerprint(method, path, body)
     now = clock.now()
-    IdempotencyRecord.objects.filter(merchant=merchant, mode=mode, key=key, expires_at__lte=now).delete()
-    try:
-        with transaction.atomic():
-            record = IdempotencyRecord.objects.create(
-                merchant=merchant, mode=mode, key=key, request_method=method, request_path=path,
-                request_hash=fingerprint, created_at=now, expires_at=now + REPLAY_WINDOW)
+
+    def claim() -> IdempotencyRecord | None:
+        try:
+            with transaction.atomic():
+                return IdempotencyRecord.objects.create(
+                    merchant=merchant, mode=mode, key=key, request_method=method, request_path=path,
+                    request_hash=fingerprint, created_at=now, expires_at=now + REPLAY_WINDOW)
+        except IntegrityError:
+            return None
+
+    # Claimed first: almost every key is new, so an expired record is only looked for when the key is taken.
+    record = claim()
+    if record is not None:
         return record, None
-    except IntegrityError:
+    existing = IdempotencyRecord.objects.filter(merchant=merchant, mode=mode, key=key).first()
+    if existing is not None and existing.expires_at <= now:
+        # Past its replay window the old record answers nothing: remove it and claim the key afresh.
+        IdempotencyRecord.objects.filter(pk=existing.pk, expires_at__lte=now).delete()
+        record = claim()
+        if record is not None:
+            return record, None
         existing = IdempotencyRecord.objects.filter(merchant=merchant, mode=mode, key=key).first()
     if existing is None:  # the holder gave up (5xx) between our insert and our read: ask for a retry
         raise IdempotencyError("a request with this Idempotency-Key just failed; retry it",

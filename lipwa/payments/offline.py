@@ -48,10 +48,11 @@ def payment_confirm_offline(*, payment_id: str, operator: str, evidence: dict,
         raise InvalidRequest("say who confirms the payment", param="operator", code="operator_required")
     with transaction.atomic():
         # of=self: locking the joined connector account too would serialise every payment of that account.
-        payment = (PaymentIntent.objects.select_for_update(of=("self",))
-                   .select_related("connector_account", "merchant").filter(id=payment_id).first())
-        if payment is None:
-            raise NotFound(f"no payment {payment_id}", param="payment")
+        try:
+            payment = (PaymentIntent.objects.select_for_update(of=("self",))
+                       .select_related("connector_account", "merchant").get(id=payment_id))
+        except PaymentIntent.DoesNotExist:
+            raise NotFound(f"no payment {payment_id}", param="payment") from None
         _check_offline(payment)
         if payment.status != PaymentStatus.REQUIRES_ACTION:
             raise Conflict(f"payment {payment.id} is {payment.status}; only a payment awaiting its transfer "

@@ -46,6 +46,12 @@ ATTEMPT_TO_PAYMENT = {
 # A customer who declines or ignores a prompt ends the payment as failed, with the reason as its code.
 DEFAULT_FAILURE = {ResultStatus.CANCELLED: FailureCode.CUSTOMER_CANCELLED,
                    ResultStatus.EXPIRED: FailureCode.CUSTOMER_TIMEOUT}
+# The columns applying a result may change: saving only these writes (and compiles) a fraction of the row.
+ATTEMPT_RESULT_FIELDS = ("status", "outcome_unknown", "gateway_status", "gateway_message", "gateway_reference",
+                         "receipt_number", "connector_state", "next_sync_at", "failure_code", "sync_count",
+                         "updated_at")
+PAYMENT_RESULT_FIELDS = ("status", "next_action", "succeeded_at", "receipt_number", "failure_code",
+                         "failure_message", "gateway_reference", "updated_at")
 
 
 def sync_delay_seconds(sync_count: int) -> int:
@@ -53,13 +59,25 @@ def sync_delay_seconds(sync_count: int) -> int:
 
 
 def attempt_apply_result(*, attempt_id: str, result: ChargeResult, source: str,
-                         locked: tuple[PaymentIntent, PaymentAttempt] | None = None) -> PaymentIntent:
+                         locked: tuple[PaymentIntent, PaymentAttempt] | None = None,
+                         payment_id: str | None = None) -> PaymentIntent:
+    """Apply `result` to the attempt (see `attempt_apply`); returns the payment."""
+    return attempt_apply(attempt_id=attempt_id, result=result, source=source, locked=locked,
+                         payment_id=payment_id)[0]
+
+
+def attempt_apply(*, attempt_id: str, result: ChargeResult, source: str,
+                  locked: tuple[PaymentIntent, PaymentAttempt] | None = None,
+                  payment_id: str | None = None) -> tuple[PaymentIntent, PaymentAttempt]:
     """Apply `result` (source: "initiate", "sync", "callback", "action" or "operator") in one transaction;
     safe to repeat.
 
     `locked` is for a caller that already holds the payment and this attempt under row locks (in that order)
     in its open transaction: they are used as they are instead of being read and locked again, and the work
     joins the caller's transaction without a savepoint, so an error rolls back the caller's change too.
+    `payment_id` is for a caller that knows the attempt's payment (it created the attempt): it spares a read
+    before the locks, and is checked against the locked attempt.
+    Returns the payment and the attempt as saved, so a caller need not read the attempt again.
     """
     if locked is not None:
         payment, attempt = locked
@@ -69,24 +87,20 @@ def attempt_apply_result(*, attempt_id: str, result: ChargeResult, source: str,
             raise RuntimeError("locked rows are only locked inside the caller's transaction")
     with transaction.atomic(savepoint=locked is None):
         if locked is None:
-            payment_id = PaymentAttempt.objects.filter(id=attempt_id).values_list("payment_id", flat=True).first()
-            if payment_id is None:
-                raise NotFound(f"no attempt {attempt_id}")
-            # The merchant comes along unlocked (of=self): every event snapshot reads its settlement currency.
-            payment = (PaymentIntent.objects.select_for_update(of=("self",)).select_related("merchant")
-                       .get(id=payment_id))
-            attempt = PaymentAttempt.objects.select_for_update().get(id=attempt_id)
+            payment, attempt = _lock_rows(attempt_id, payment_id)
         now = clock.now()
         if source == "sync":
             attempt.sync_count += 1
         if not _record_reference(payment, attempt, result) or _contradicts(payment, attempt, result):
             attempt.updated_at = now
-            attempt.save()
-            return payment
+            attempt.save(update_fields=ATTEMPT_RESULT_FIELDS)
+            _save_reference(payment)
+            return payment, attempt
         target = RESULT_TO_ATTEMPT[result.status]
         if attempt.status == target and target in (AttemptStatus.SUCCEEDED, AttemptStatus.FAILED):
             _add_details(payment, attempt, result, now)
-            return payment
+            _save_reference(payment)
+            return payment, attempt
         attempt_transition(attempt.status, target)
         _update_attempt(attempt, result, target, now)
         if target in ATTEMPT_FINAL:
@@ -98,14 +112,43 @@ def attempt_apply_result(*, attempt_id: str, result: ChargeResult, source: str,
                             attempt_id=attempt.id, amount_minor=attempt.amount_minor, fee_minor=payment.fee_minor)
         if payment.status in PAYMENT_FINAL:
             # Only a success can reach here (see _contradicts); the attempt records it, the payment stays.
-            return payment
+            _save_reference(payment)
+            return payment, attempt
         _update_payment(payment, attempt, result, ATTEMPT_TO_PAYMENT[target], now)
-    return payment
+    return payment, attempt
+
+
+def _lock_rows(attempt_id: str, payment_id: str | None) -> tuple[PaymentIntent, PaymentAttempt]:
+    """The attempt's payment, then the attempt, under row locks (the documented order)."""
+    if payment_id is None:
+        payment_id = PaymentAttempt.objects.filter(id=attempt_id).values_list("payment_id", flat=True).first()
+        if payment_id is None:
+            raise NotFound(f"no attempt {attempt_id}")
+    # The merchant comes along unlocked (of=self): every event snapshot reads its settlement currency.
+    # get(), not first(): first() adds an ORDER BY that a primary-key lookup does not need and the ORM
+    # compiles at a measurable cost on this path.
+    try:
+        payment = (PaymentIntent.objects.select_for_update(of=("self",)).select_related("merchant")
+                   .get(id=payment_id))
+        attempt = PaymentAttempt.objects.select_for_update().get(id=attempt_id)
+    except (PaymentIntent.DoesNotExist, PaymentAttempt.DoesNotExist):
+        attempt = None
+    if attempt is None or attempt.payment_id != payment.id:
+        raise NotFound(f"no attempt {attempt_id} of payment {payment_id}")
+    return payment, attempt
+
+
+def _save_reference(payment: PaymentIntent) -> None:
+    """Write the gateway reference `_record_reference` gave the payment, on paths that do not save it anyway."""
+    if getattr(payment, "_reference_unsaved", False):
+        payment.save(update_fields=["gateway_reference"])
+        payment._reference_unsaved = False
 
 
 def _record_reference(payment: PaymentIntent, attempt: PaymentAttempt, result: ChargeResult) -> bool:
     """Learn the gateway reference; False when the result names a reference this attempt cannot own (then
-    the result must change nothing)."""
+    the result must change nothing). The payment's copy is saved with the payment's own update (or by
+    `_save_reference`), not in a statement of its own."""
     reference = result.gateway_reference
     if not reference or attempt.gateway_reference == reference:
         return True
@@ -120,7 +163,7 @@ def _record_reference(payment: PaymentIntent, attempt: PaymentAttempt, result: C
     attempt.gateway_reference = reference
     if not payment.gateway_reference:
         payment.gateway_reference = reference
-        payment.save(update_fields=["gateway_reference"])
+        payment._reference_unsaved = True
     attempt_reference_assigned.send(sender=PaymentAttempt, connector_account_id=attempt.connector_account_id,
                                     gateway_reference=reference)
     return True
@@ -159,7 +202,7 @@ def _add_details(payment: PaymentIntent, attempt: PaymentAttempt, result: Charge
             payment.updated_at = now
             payment.save(update_fields=["receipt_number", "updated_at"])
     attempt.updated_at = now
-    attempt.save()
+    attempt.save(update_fields=ATTEMPT_RESULT_FIELDS)
 
 
 def _flag_review(payment: PaymentIntent, attempt: PaymentAttempt, reason: str) -> None:
@@ -185,7 +228,7 @@ def _update_attempt(attempt: PaymentAttempt, result: ChargeResult, target: Attem
     else:
         attempt.next_sync_at = now + timedelta(seconds=sync_delay_seconds(attempt.sync_count))
     attempt.updated_at = now
-    attempt.save()
+    attempt.save(update_fields=ATTEMPT_RESULT_FIELDS)
 
 
 def _failure_code(result: ChargeResult) -> str | None:
@@ -210,6 +253,7 @@ def _update_payment(payment: PaymentIntent, attempt: PaymentAttempt, result: Cha
         payment.failure_code = attempt.failure_code
         payment.failure_message = (result.gateway_message or attempt.failure_code)[:300]
     payment.updated_at = now
-    payment.save()
+    payment.save(update_fields=PAYMENT_RESULT_FIELDS)
+    payment._reference_unsaved = False
     if changed:
         event_record(payment, f"payment.{target.value}", attempt_id=attempt.id)

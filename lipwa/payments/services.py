@@ -188,7 +188,7 @@ def payment_confirm(*, payment_id: str) -> PaymentIntent:
         log.exception("connector %s raised while charging attempt %s; outcome unknown", payment.provider,
                       attempt.id)
         result = ChargeResult(status=ResultStatus.UNKNOWN, gateway_message="connector error; outcome unknown")
-    return attempt_apply_result(attempt_id=attempt.id, result=result, source="initiate")
+    return attempt_apply_result(attempt_id=attempt.id, result=result, source="initiate", payment_id=payment.id)
 
 
 def attempt_sync(*, attempt_id: str) -> PaymentIntent:
@@ -263,10 +263,10 @@ def _lock_payment(payment_id: str, *, merchant: Merchant | None = None, mode: st
     queryset = PaymentIntent.objects.select_for_update(of=("self",)).select_related("connector_account", "merchant")
     if merchant is not None:
         queryset = queryset.filter(merchant=merchant, mode=mode)
-    payment = queryset.filter(id=payment_id).first()
-    if payment is None:
-        raise NotFound(f"no payment {payment_id}", param="id")
-    return payment
+    try:
+        return queryset.get(id=payment_id)  # get(): first() would add an ORDER BY to compile and run
+    except PaymentIntent.DoesNotExist:
+        raise NotFound(f"no payment {payment_id}", param="id") from None
 
 
 def attempt_sync_postpone(*, attempt_id: str) -> None:
