@@ -8,10 +8,7 @@ import json
 import os
 import re
 import signal
-import subprocess
-import sys
 import time
-import uuid
 
 import httpx
 import pytest
@@ -20,7 +17,7 @@ from lipwa.cli.run import _banner
 from lipwa.connectors.registry import connector_class, connector_ids
 from lipwa.ops.masking import is_secret_name
 
-from .test_readme_walkthrough import ROOT, _free_port, _wait_until_up
+from .lipwa_process import lipwa_run, own_database
 
 pytestmark = pytest.mark.e2e
 DEMO_KEY = "sk_test_log_masking_demo_key_0001"
@@ -39,49 +36,11 @@ PAYMENTS = [
 
 
 @pytest.fixture
-def database_url():
-    base = os.environ.get("DATABASE_URL", "")
-    if not base.startswith("postgres"):
-        yield ""
-        return
-    import psycopg
-
-    name = f"lipwa_e2e_{uuid.uuid4().hex[:10]}"
-    admin = base.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield base.rsplit("/", 1)[0] + "/" + name
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-@pytest.fixture
-def server(tmp_path, database_url):
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST_", "LIPWA_", "PROMETHEUS_"))}
-    env.update(PORT=str(port), LIPWA_DEMO_KEY=DEMO_KEY, LIPWA_VAR_DIR=str(tmp_path), DATABASE_URL=database_url,
-               LIPWA_SIMULATOR_DELAY_SECONDS="0.3", LIPWA_LOG_FORMAT="json", LIPWA_LOG_LEVEL="DEBUG")
-    log = open(tmp_path / "run.log", "w+")  # noqa: SIM115 - closed in the finally below
-    process = subprocess.Popen([sys.executable, "-m", "lipwa.cli.main", "run"], cwd=ROOT, env=env,
-                               stdout=log, stderr=subprocess.STDOUT, text=True, start_new_session=True)
-    process.output = lambda: (tmp_path / "run.log").read_text()
-    process.var_dir = tmp_path
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(base, process)
-        yield base, process
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGINT)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                pass
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        log.close()
+def server(tmp_path):
+    with own_database() as database_url, lipwa_run(
+            tmp_path, database_url, LIPWA_DEMO_KEY=DEMO_KEY, LIPWA_SIMULATOR_DELAY_SECONDS="0.3",
+            LIPWA_LOG_FORMAT="json", LIPWA_LOG_LEVEL="DEBUG") as running:
+        yield running
 
 
 def _drive(base: str) -> str:
