@@ -9,12 +9,15 @@ never came (read/write timeout, connection dropped mid-response) may have been a
 from __future__ import annotations
 
 import functools
+import ipaddress
 import logging
+import os
 import re
 import ssl
 import sys
 import time
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import certifi
 import httpx
@@ -62,6 +65,22 @@ class HttpResponse:
         return self.body.decode("utf-8", errors="replace")
 
 
+def loopback_only_refusal(url: str) -> str | None:
+    """With LIPWA_LOOPBACK_ONLY=1 (the test suite sets it), why `url` must not be called: nothing a test runs may
+    reach beyond this machine, not even a DNS lookup of an example host. None when the call may go ahead."""
+    if os.environ.get("LIPWA_LOOPBACK_ONLY") != "1":
+        return None
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "localhost":
+        return None
+    try:
+        if ipaddress.ip_address(host).is_loopback:
+            return None
+    except ValueError:
+        pass
+    return f"{host or url!r} is outside loopback and LIPWA_LOOPBACK_ONLY is set"
+
+
 @functools.cache
 def tls_context() -> ssl.SSLContext:
     """The verifying TLS context every client shares. Building one loads the whole CA bundle (about 14 ms of
@@ -82,6 +101,9 @@ class HttpClient:
 
     def request(self, method: str, path: str, **kwargs) -> HttpResponse:
         operation = operation_label(method, path)
+        refusal = loopback_only_refusal(path if "://" in path else f"{self._client.base_url}{path}")
+        if refusal is not None:
+            raise GatewayUnreachable(f"{method} {path}: not sent, {refusal}")
         started = time.perf_counter()
         try:
             response = self._client.request(method, path, **kwargs)

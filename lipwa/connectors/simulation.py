@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from lipwa.common.http import tls_context
+from lipwa.common.http import loopback_only_refusal, tls_context
 
 D = TypeVar("D")
 C = TypeVar("C", dict, list, set)
@@ -141,6 +141,10 @@ def post_best_effort(url: str, body: bytes, *, headers: dict[str, str], log: log
     exception's text out of the logs, for gateways whose callback path carries lipwa's per-account token.
     `answered_ok` says which statuses pass without a warning.
     """
+    refusal = loopback_only_refusal(url)
+    if refusal is not None:
+        log.warning("%s to %s not sent: %s", what, url_host(url), refusal)
+        return None
     try:
         with httpx.Client(timeout=DELIVERY_TIMEOUT, trust_env=False, follow_redirects=False,
                           verify=tls_context()) as client:
