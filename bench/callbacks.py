@@ -27,9 +27,7 @@ from .common import (
     Children,
     Result,
     clients,
-    django_setup,
     duration_seconds,
-    free_port,
     percentile,
     pgbench_tps,
     tree_cpu_seconds,
@@ -41,12 +39,8 @@ from .stack import (
     TASK_WORKERS,
     WEB_THREADS,
     WEB_WORKERS,
-    merchant_setup,
-    migrate_fresh,
-    simulator_start,
-    stack_env,
+    running_stack,
     task_workers_start,
-    web_start,
 )
 
 CALLBACKS_MAX = int(os.environ.get("BENCH_CALLBACKS_MAX", "4000"))
@@ -140,14 +134,9 @@ def applied_count(attempt_ids: list[str]) -> int:
 
 
 def main() -> None:
-    app_port, simulator_port = free_port(), free_port()
-    env = stack_env(app_port)
-    migrate_fresh(env)
-    django_setup(env)
-    with Children() as children:
-        simulator_url = simulator_start(children, simulator_port)
-        _, raw_key, account = merchant_setup(simulator_url)
-        app_url = web_start(children, env, app_port)
+    with running_stack() as stack:
+        app_url, raw_key, account, children, env = (stack.app_url, stack.raw_key, stack.account, stack.children,
+                                                     stack.env)
         create_payment_load(app_url, raw_key, connections=clients(), seconds=duration_seconds())
         bodies, attempt_ids = callback_file(account)
         baseline = pgbench_tps(client_count=clients(), seconds=duration_seconds())

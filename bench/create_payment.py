@@ -15,17 +15,14 @@ from __future__ import annotations
 import uuid
 
 from .common import (
-    Children,
     Result,
     clients,
-    django_setup,
     duration_seconds,
-    free_port,
     pgbench_tps,
     tree_cpu_seconds,
     wrk_run,
 )
-from .stack import WEB_THREADS, WEB_WORKERS, merchant_setup, migrate_fresh, simulator_start, stack_env, web_start
+from .stack import WEB_THREADS, WEB_WORKERS, running_stack
 
 PHONE = "0712345004"  # scenario 004: accepted, succeeds, no callback
 THROUGHPUT_TARGET_FRACTION = 0.5
@@ -39,14 +36,8 @@ def create_payment_load(app_url: str, raw_key: str, *, connections: int, seconds
 
 
 def main() -> None:
-    app_port, simulator_port = free_port(), free_port()
-    env = stack_env(app_port)
-    migrate_fresh(env)
-    django_setup(env)
-    with Children() as children:
-        simulator_url = simulator_start(children, simulator_port)
-        _, raw_key, _ = merchant_setup(simulator_url)
-        app_url = web_start(children, env, app_port)
+    with running_stack() as stack:
+        app_url, raw_key, children = stack.app_url, stack.raw_key, stack.children
         create_payment_load(app_url, raw_key, connections=clients(), seconds=WARMUP_SECONDS)
         baseline = pgbench_tps(client_count=clients(), seconds=duration_seconds())
         cpu_before = {name: tree_cpu_seconds(p.pid) for name, p in children.processes}

@@ -15,7 +15,7 @@ import subprocess
 import sys
 import threading
 
-from .common import Children, clients, django_setup, free_port, var_dir, wait_until_idle
+from .common import clients, var_dir, wait_until_idle
 
 TOP = 45
 
@@ -71,16 +71,11 @@ def children_pids(parent: int) -> list[int]:
 
 def main(phase: str, seconds: int = 15) -> None:
     from . import callbacks, create_payment
-    from .stack import merchant_setup, migrate_fresh, simulator_start, stack_env, web_start
+    from .stack import running_stack
 
-    app_port, simulator_port = free_port(), free_port()
-    env = stack_env(app_port)
-    migrate_fresh(env)
-    django_setup(env)
-    with Children() as children:
-        simulator_url = simulator_start(children, simulator_port)
-        _, raw_key, account = merchant_setup(simulator_url)
-        app_url = web_start(children, env, app_port)
+    with running_stack() as stack:
+        app_url, raw_key, account, children, env = (stack.app_url, stack.raw_key, stack.account, stack.children,
+                                                     stack.env)
         create_payment.create_payment_load(app_url, raw_key, connections=clients(), seconds=3)
         if phase == "create-payment":
             web = next(p for name, p in children.processes if name == "web")

@@ -8,11 +8,24 @@ M-Pesa account pointed at the simulator, exactly what an operator does with the 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-from .common import LIPWA_DB, PG_URL, PYTHON, ROOT, Children, database_recreate, lipwa_env, wait_for_http
+from .common import (
+    LIPWA_DB,
+    PG_URL,
+    PYTHON,
+    ROOT,
+    Children,
+    database_recreate,
+    django_setup,
+    free_port,
+    lipwa_env,
+    wait_for_http,
+)
 
 WEB_WORKERS = int(os.environ.get("BENCH_WEB_WORKERS", "4"))
 WEB_THREADS = int(os.environ.get("BENCH_WEB_THREADS", "2"))
@@ -25,6 +38,24 @@ class Stack:
     simulator_url: str
     env: dict[str, str]
     children: Children
+    raw_key: str  # the benchmark merchant's test API key
+    account: object  # its M-Pesa account on the simulator
+
+
+@contextlib.contextmanager
+def running_stack() -> Iterator[Stack]:
+    """A fresh database, the simulator, the benchmark merchant and the web workers, stopped on exit: what every
+    HTTP phase starts from (task workers are started by the phases that need them)."""
+    app_port, simulator_port = free_port(), free_port()
+    env = stack_env(app_port)
+    migrate_fresh(env)
+    django_setup(env)
+    with Children() as children:
+        simulator_url = simulator_start(children, simulator_port)
+        _, raw_key, account = merchant_setup(simulator_url)
+        app_url = web_start(children, env, app_port)
+        yield Stack(app_url=app_url, simulator_url=simulator_url, env=env, children=children, raw_key=raw_key,
+                    account=account)
 
 
 def database_url() -> str:
