@@ -54,6 +54,8 @@ LIPWA_CALLBACK_REPROCESS_SECONDS = float(os.environ.get("LIPWA_CALLBACK_REPROCES
 LIPWA_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("LIPWA_WEBHOOK_TIMEOUT_SECONDS", "10"))
 # The worker must have run its heartbeat task within this many seconds for /readyz to pass.
 LIPWA_WORKER_HEARTBEAT_MAX_AGE_SECONDS = int(os.environ.get("LIPWA_WORKER_HEARTBEAT_MAX_AGE_SECONDS", "60"))
+# A task still RUNNING this long after a worker claimed it was abandoned by a worker that died (ops/abandoned.py).
+LIPWA_TASK_ABANDONED_SECONDS = int(os.environ.get("LIPWA_TASK_ABANDONED_SECONDS", "21600"))
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -27,6 +27,8 @@ from .progress import ProgressWriter, progress_read
 log = logging.getLogger("lipwa.dashboard")
 
 UNEXPECTED = "the import stopped on an unexpected error; the server log has the details"
+ABANDONED = ("the worker stopped during the import (restarted or out of memory); the import is all or nothing, so "
+             "nothing was imported: upload the file again")
 
 
 def uploads_dir() -> Path:
@@ -93,6 +95,16 @@ def statement_upload_run(upload_id: str) -> StatementUpload | None:
         _remove(Path(upload.path))
         _remove(progress_path(upload))
     return _finish(upload, StatementUpload.Status.DONE, counts=counts)
+
+
+def statement_upload_abandoned(upload_id: str) -> None:
+    """The import task's worker died (lipwa.ops.abandoned): fail the upload and remove its files. Runs inside
+    the reaping transaction; the files go once it commits."""
+    upload = StatementUpload.objects.select_for_update().filter(id=upload_id).first()
+    if upload is None or upload.status not in (StatementUpload.Status.QUEUED, StatementUpload.Status.RUNNING):
+        return
+    _finish(upload, StatementUpload.Status.FAILED, error_message=ABANDONED)
+    transaction.on_commit(lambda: (_remove(Path(upload.path)), _remove(progress_path(upload))))
 
 
 def _import_and_reconcile(upload: StatementUpload, writer: ProgressWriter) -> dict:

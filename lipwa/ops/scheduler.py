@@ -17,6 +17,7 @@ log = logging.getLogger("lipwa.scheduler")
 
 PERIODIC_TASKS = (
     "lipwa.ops.tasks.worker_heartbeat",
+    "lipwa.ops.tasks.tasks_abandoned_reap_due",
     "lipwa.payments.tasks.attempts_sync_due",
     "lipwa.payments.tasks.payments_expire_due",
     "lipwa.webhooks_in.tasks.inbound_webhooks_process_due",
