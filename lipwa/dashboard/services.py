@@ -55,14 +55,34 @@ def staff_create(*, merchant_id: str, email: str, role: str, password: str | Non
 
 
 DEMO_STAFF_EMAIL = "admin@demo.lipwa.localhost"
-DEMO_STAFF_PASSWORD_DEFAULT = "lipwa-demo-admin"
+DEMO_PASSWORD_FILE = "demo-admin-password"
 
 
 def demo_staff_password() -> str:
-    """The demo admin's password: LIPWA_DEMO_PASSWORD, else a default printed in `lipwa run`'s banner."""
+    """The demo admin's password: LIPWA_DEMO_PASSWORD, else one generated at random on the first run and
+    kept in VAR_DIR/demo-admin-password (readable by its owner only), so no two installations share it."""
     import os
+    from pathlib import Path
 
-    return os.environ.get("LIPWA_DEMO_PASSWORD") or DEMO_STAFF_PASSWORD_DEFAULT
+    from django.conf import settings
+
+    chosen = os.environ.get("LIPWA_DEMO_PASSWORD")
+    if chosen:
+        return chosen
+    path = Path(settings.VAR_DIR) / DEMO_PASSWORD_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # an earlier run (or a process starting beside this one) chose it
+        stored = path.read_text(encoding="ascii").strip()
+        if stored:
+            return stored
+        path.unlink(missing_ok=True)  # an empty file from a run killed while writing it
+        return demo_staff_password()
+    password = crypto.random_token(12)
+    with os.fdopen(descriptor, "w", encoding="ascii") as file:
+        file.write(password + "\n")
+    return password
 
 
 def demo_staff_ensure(*, merchant: Merchant) -> tuple[str, str]:

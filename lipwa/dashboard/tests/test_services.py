@@ -48,8 +48,14 @@ def test_management_command(merchant, capsys):
         call_command("staff_create", merchant="mer_nope", email="ops@shop.example", role="viewer")
 
 
-def test_demo_login_always_matches_the_printed_password(merchant, monkeypatch):
+def test_demo_login_always_matches_the_printed_password(merchant, monkeypatch, settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    monkeypatch.delenv("LIPWA_DEMO_PASSWORD", raising=False)
     email, password = demo_staff_ensure(merchant=merchant)
+    # Generated once per installation, kept for the next runs, readable by its owner only.
+    stored = tmp_path / "demo-admin-password"
+    assert stored.read_text().strip() == password and len(password) >= 16 and stored.stat().st_mode & 0o077 == 0
+    assert demo_staff_ensure(merchant=merchant) == (email, password)
     monkeypatch.setenv("LIPWA_DEMO_PASSWORD", "chosen-by-the-developer")
     email_again, chosen = demo_staff_ensure(merchant=merchant)
     from django.contrib.auth import authenticate
