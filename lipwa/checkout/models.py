@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.db import models
 
-from lipwa.common.ids import new_id
+from lipwa.common.ids import new_unguessable_id
 from lipwa.merchants.models import MODES, Merchant
 
 
 def _session_id() -> str:
-    return new_id("cs")
+    # The id is the hosted page's link (/pay/<id>, its receipt): it must not be derivable from another link.
+    return new_unguessable_id("cs")
 
 
 class CheckoutSession(models.Model):

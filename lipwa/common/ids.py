@@ -1,7 +1,9 @@
 """Prefixed, time-sortable ids: `pay_` + 26 Crockford base32 characters (48-bit ms time, 80-bit random).
 
 Ids minted in the same millisecond by one process stay ordered (the random part is incremented), so a
-cursor over ids is a cursor over creation time.
+cursor over ids is a cursor over creation time. An id that is itself a link's secret (a checkout session's
+`/pay/<id>`) comes from `new_unguessable_id` instead: its 80 random bits are fresh every time, so holding one
+link tells nothing about the next.
 """
 
 from __future__ import annotations
@@ -45,6 +47,12 @@ def new_id(prefix: str) -> str:
         _last_ms = now_ms
         body = _encode(now_ms, 10) + _encode(_last_random, 16)
     return f"{prefix}_{body}"
+
+
+def new_unguessable_id(prefix: str) -> str:
+    """The same form as `new_id` (sortable by millisecond), with all 80 random bits fresh: ids of one
+    millisecond are not ordered among themselves, and none can be derived from another."""
+    return f"{prefix}_{_encode(time.time_ns() // 1_000_000, 10)}{_encode(secrets.randbits(80), 16)}"
 
 
 def has_prefix(value: str, prefix: str) -> bool:

@@ -145,3 +145,22 @@ def test_ids_stay_ordered_when_the_random_part_overflows(monkeypatch, restore_id
     assert a < b < c, "wrapping the random part to zero would make c sort first"
     assert _decode(a[4:14]) == _decode(b[4:14]) == stuck_ms
     assert _decode(c[4:14]) == stuck_ms + 1
+
+
+def test_unguessable_ids_of_one_millisecond_share_nothing_but_the_time():
+    from lipwa.common.ids import new_unguessable_id
+
+    minted = [new_unguessable_id("cs") for _ in range(2_000)]
+    assert all(has_prefix(value, "cs") for value in minted) and len(set(minted)) == len(minted)
+    randoms = [int("".join(str(CROCKFORD.index(ch)).zfill(2) for ch in value[-16:])) for value in minted]
+    # Consecutive ids minted by new_id differ by one in the random part; these are fresh each time.
+    assert not any(abs(a - b) <= 1 for a, b in zip(randoms, randoms[1:], strict=False))
+    before = new_id("pay")[4:14]
+    assert before <= new_unguessable_id("cs")[3:13]  # still sortable by millisecond
+
+
+def test_checkout_session_links_are_not_derivable_from_one_another(merchant):
+    from lipwa.checkout.models import _session_id
+
+    first, second = _session_id(), _session_id()
+    assert first != second and abs(int.from_bytes(first[-16:].encode()) - int.from_bytes(second[-16:].encode())) > 1
