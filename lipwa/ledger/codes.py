@@ -7,7 +7,7 @@ class AccountKind(StrEnum):
     GATEWAY_CLEARING = "gateway_clearing"  # money held at a gateway for us (one per connector account)
     MERCHANT_AVAILABLE = "merchant_available"  # the merchant's money, free to refund or pay out
     MERCHANT_PENDING = "merchant_pending"  # the merchant's money not yet confirmed (bank transfer, cash)
-    FEES = "fees"  # what the merchant paid in gateway fees
+    FEES = "fees"  # gateway fees charged on payments, until a settlement shows the gateway kept them
     REFUNDS_PAYABLE = "refunds_payable"  # refunds approved and on their way back to customers
     CASH_IN_TRANSIT = "cash_in_transit"  # cash a rider or agent holds (one per rider)
     SETTLEMENT = "settlement"  # money moved out to the merchant's bank

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db import transaction
+
 from .codes import AccountKind, TransferCode
-from .models import Transfer
-from .services import account_ensure, transfer_create, transfer_resolve_pending
+from .models import LedgerAccount, Transfer
+from .services import LedgerError, account_ensure, transfer_create, transfer_resolve_pending
 
 
 def charge_captured(*, merchant_id: str, mode: str, currency: str, connector_account_id: str, payment_id: str,
@@ -76,3 +81,74 @@ def payout_settle(*, payout_id: str, paid: bool) -> None:
     suffix = "post" if paid else "void"
     transfer_resolve_pending(transfer_id=f"{payout_id}:payout:{suffix}", pending_id=f"{payout_id}:payout",
                              post=paid)
+
+
+@dataclass(frozen=True)
+class SettledPayment:
+    """One payment a gateway paid out in a settlement: its gross amount, the fee the gateway kept from it, and
+    the connector account whose clearing account its charge was posted to."""
+
+    payment_id: str
+    connector_account_id: str
+    currency: str
+    amount_minor: int
+    fee_minor: int
+
+
+def settlement_paid_out(*, merchant_id: str, mode: str, currency: str, settlement_id: str,
+                        payments: Sequence[SettledPayment], description: str = "") -> list[Transfer]:
+    """A gateway paid `payments` out to the merchant's bank, keeping its fees. For each connector account
+    whose clearing account received their charges, two SETTLEMENT transfers take out what it held for them:
+    the net (amount − fee) into `settlement` (debited: the money is now at the merchant's bank), and the fee
+    out of `fees` (debited: the fee the FEE posting set aside has now been kept by the gateway). The clearing
+    account then holds nothing for these payments: gross − net − fee = 0.
+
+    Ids are `<settlement_id>:<connector account>:net|fee`, so posting the same settlement again posts
+    nothing (and a different figure under the same id is refused). Accounts are locked in ascending id order
+    before the first transfer, after the payment rows the caller holds. Raises LedgerError for a payment in
+    another currency, a payment listed twice, a fee outside 0..amount, or no payments at all."""
+    by_account = _settled_by_account(currency, payments)
+    label = description or f"settlement {settlement_id}"
+    with transaction.atomic():
+        def account(kind, reference=""):
+            return account_ensure(merchant=merchant_id, mode=mode, currency=currency, kind=kind, reference=reference)
+
+        settlement, fees = account(AccountKind.SETTLEMENT), account(AccountKind.FEES)
+        clearings = {ca: account(AccountKind.GATEWAY_CLEARING, ca) for ca in by_account}
+        ids = sorted({settlement.id, fees.id, *(a.id for a in clearings.values())})
+        list(LedgerAccount.objects.select_for_update().filter(id__in=ids).order_by("id").values_list("id"))
+        transfers = []
+        for connector_account_id, (net_minor, fee_minor, count) in sorted(by_account.items()):
+            clearing = clearings[connector_account_id]
+            key = f"{settlement_id}:{connector_account_id}"
+            if net_minor:
+                transfers.append(transfer_create(
+                    transfer_id=f"{key}:net", debit=settlement, credit=clearing, amount_minor=net_minor,
+                    code=TransferCode.SETTLEMENT, description=f"{label}: net of {count} payments"))
+            if fee_minor:
+                transfers.append(transfer_create(
+                    transfer_id=f"{key}:fee", debit=fees, credit=clearing, amount_minor=fee_minor,
+                    code=TransferCode.SETTLEMENT, description=f"{label}: fees kept by the gateway"))
+    return transfers
+
+
+def _settled_by_account(currency: str, payments: Sequence[SettledPayment]) -> dict[str, tuple[int, int, int]]:
+    """(net, fee, count) per connector account, after checking every payment can be in this settlement."""
+    if not payments:
+        raise LedgerError("a settlement pays out at least one payment", "settlement_empty")
+    seen: set[str] = set()
+    totals: dict[str, tuple[int, int, int]] = {}
+    for payment in payments:
+        if payment.currency != currency:
+            raise LedgerError(f"payment {payment.payment_id} is in {payment.currency}, the settlement in {currency}: "
+                              "a settlement is paid in one currency", "settlement_currency_mixed")
+        if payment.payment_id in seen:
+            raise LedgerError(f"payment {payment.payment_id} is listed twice in one settlement", "settlement_duplicate")
+        if not 0 <= payment.fee_minor <= payment.amount_minor or payment.amount_minor <= 0:
+            raise LedgerError(f"payment {payment.payment_id}: fee {payment.fee_minor} is not within its amount "
+                              f"{payment.amount_minor}", "amount_invalid")
+        seen.add(payment.payment_id)
+        net, fee, count = totals.get(payment.connector_account_id, (0, 0, 0))
+        totals[payment.connector_account_id] = (net + payment.amount_minor - payment.fee_minor,
+                                                fee + payment.fee_minor, count + 1)
+    return totals

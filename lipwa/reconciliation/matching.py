@@ -8,6 +8,10 @@ Rules, tried in order, each one over what the earlier rules left unmatched:
    the payer typed, the line's reference or its description.
 A line never matches two payments and a payment never two lines.
 
+Settlements are many to one (`match_settlement`). A bank credit that is a gateway's payout is recognised by
+`settlement_provider` (the gateway's name, and for mobile money a payout word, per SETTLEMENT_PAYERS) and
+paired with the gateway's own settlement line of the same payout by `match_bank_settlements`.
+
 The bank-transfer reference normalisation is reimplemented here rather than imported from the connector:
 reconciliation may not import a gateway package, and the rule (Crockford's confusables O→0, I/L→1, no
 separators) is four lines. A test pins it against the connector's own function.
@@ -276,3 +280,106 @@ def _subset_with_sum(payments: list[PaymentView], target: int) -> list[PaymentVi
             return ([p for i, p in enumerate(left) if mask >> i & 1]
                     + [p for i, p in enumerate(right) if other >> i & 1])
     return None
+
+
+# -- a gateway's settlement seen on a bank statement ----------------------------------------------------------
+
+RULE_SETTLEMENT_REFERENCE = "settlement_reference"
+RULE_SETTLEMENT_AMOUNT_DATE = "settlement_amount_date"
+# A gateway's payout reaches the bank on its settlement date or a few working days later (a weekend and a
+# public holiday in between); a bank that books in another time zone can show it the day before.
+SETTLEMENT_BANK_DAYS_AFTER = 5
+SETTLEMENT_BANK_DAYS_BEFORE = 1
+SETTLEMENT_REFERENCE_CHARS_MIN = 4  # a shorter id could be any number in a narrative
+
+# Words banks print for a payout from a gateway's wallet or collection account to the merchant's bank.
+_PAYOUT_WORDS = re.compile(r"\b(?:SETTLEMENTS?|SETTLE|SETTLED|STLMT|STLM|STL|PAYOUTS?|SWEEP|WITHDRAWAL|WITHDRAW)\b")
+
+
+@dataclass(frozen=True)
+class SettlementPayer:
+    """How a gateway's settlement shows on the merchant's bank statement.
+
+    `names` is what banks print for the gateway (as the counterparty or in the narrative). Card and online
+    gateways pay a merchant's bank nothing but settlements, so their name suffices. Mobile-money operators
+    also carry customers' own transfers into banks (an M-Pesa paybill deposit, MoMo to bank), so for them a
+    payout word (settlement, sweep, withdrawal…) must appear as well.
+    """
+
+    provider: str
+    names: re.Pattern
+    payout_word_required: bool
+
+
+SETTLEMENT_PAYERS = (
+    SettlementPayer("paystack", re.compile(r"\bPAYSTACK\b"), False),
+    SettlementPayer("paynow", re.compile(r"\bPAYNOW\b|\bWEBDEV\b"), False),  # Paynow is run by Webdev (Pvt) Ltd
+    SettlementPayer("azampay", re.compile(r"\bAZAM\s?PAY\b"), False),
+    SettlementPayer("feexpay", re.compile(r"\bFEEXPAY\b"), False),
+    SettlementPayer("mpesa", re.compile(r"\bSAFARICOM\b|\bM[\s\-]?PESA\b"), True),
+    SettlementPayer("mtn_momo", re.compile(r"\bMTN\b|\bMOMO\b"), True),
+    SettlementPayer("airtel", re.compile(r"\bAIRTEL\b"), True),
+)
+
+
+@dataclass(frozen=True)
+class SettlementLinkResult:
+    bank_line_id: int
+    gateway_line_id: int
+    rule: str
+    confidence_percent: int
+
+
+def settlement_provider(line: LineView, providers: Iterable[str]) -> str | None:
+    """The gateway whose settlement this bank line is, among `providers` (the gateways the merchant has
+    connector accounts for), or None: a debit, a line quoting lipwa's bank-transfer reference (a customer
+    paying), no gateway named, or two gateways named (a person decides)."""
+    if line.direction != "credit" or line.kind != "entry":
+        return None
+    texts = (line.counterparty, line.description, line.payer_reference)
+    if any(bank_references_in(text) for text in texts + (line.reference,)):
+        return None
+    text = " ".join(texts).upper()
+    allowed = set(providers)
+    found = [payer.provider for payer in SETTLEMENT_PAYERS if payer.provider in allowed and payer.names.search(text)
+             and (not payer.payout_word_required or _PAYOUT_WORDS.search(text))]
+    return found[0] if len(found) == 1 else None
+
+
+def match_bank_settlements(bank_lines: list[tuple[LineView, str]], gateway_lines: list[tuple[LineView, str]]
+                           ) -> list[SettlementLinkResult]:
+    """Pairs of (bank credit, gateway settlement line) that are one payout: the same gateway, currency and
+    amount, the bank's date within SETTLEMENT_BANK_DAYS_BEFORE/AFTER of the gateway's. A pair whose bank line
+    quotes the settlement's reference goes first (100), then the nearest in date (80). Each line pairs once."""
+    by_key: dict[tuple[str, str, int], list[LineView]] = {}
+    for line, provider in gateway_lines:
+        if line.direction == "credit":
+            by_key.setdefault((provider, line.currency, line.amount_minor), []).append(line)
+    candidates = []
+    for bank, provider in bank_lines:
+        texts = " ".join((bank.reference, bank.payer_reference, bank.description, bank.counterparty)).upper()
+        for gateway in by_key.get((provider, bank.currency, bank.amount_minor), ()):
+            slack = timedelta(days=1) if bank.date_only or gateway.date_only else timedelta()
+            delta = bank.booked_at - gateway.booked_at
+            if not -timedelta(days=SETTLEMENT_BANK_DAYS_BEFORE) - slack <= delta <= timedelta(
+                    days=SETTLEMENT_BANK_DAYS_AFTER) + slack:
+                continue
+            quoted = _quotes(texts, gateway.reference)
+            candidates.append((not quoted, abs(delta), bank.id, gateway.id))
+    results, used_bank, used_gateway = [], set(), set()
+    for unquoted, _distance, bank_id, gateway_id in sorted(candidates):
+        if bank_id in used_bank or gateway_id in used_gateway:
+            continue
+        used_bank.add(bank_id)
+        used_gateway.add(gateway_id)
+        results.append(SettlementLinkResult(bank_id, gateway_id, RULE_SETTLEMENT_AMOUNT_DATE if unquoted
+                                            else RULE_SETTLEMENT_REFERENCE, 80 if unquoted else 100))
+    return results
+
+
+def _quotes(text: str, reference: str) -> bool:
+    """Whether `text` (upper case) carries the reference as a whole token (not inside a longer number)."""
+    reference = reference.strip().upper()
+    if len(reference) < SETTLEMENT_REFERENCE_CHARS_MIN:
+        return False
+    return re.search(rf"(?<![0-9A-Z]){re.escape(reference)}(?![0-9A-Z])", text) is not None

@@ -113,6 +113,20 @@ class SettlementItem(models.Model):
     matched_at = models.DateTimeField()
 
 
+class SettlementLink(models.Model):
+    """One payout seen from both ends: a gateway's settlement line (its settlements export) and the credit
+    of it on the merchant's bank statement. Whichever arrived first settled the payments and posted the
+    ledger transfer; the other is linked to it and posts nothing."""
+
+    gateway_line = models.OneToOneField(StatementLine, on_delete=models.PROTECT, related_name="bank_settlement")
+    bank_line = models.OneToOneField(StatementLine, on_delete=models.PROTECT, related_name="gateway_settlement")
+    provider = models.CharField(max_length=32)  # the gateway that paid
+    statement = models.ForeignKey(Statement, on_delete=models.PROTECT, related_name="settlement_links")
+    rule = models.CharField(max_length=40)
+    confidence_percent = models.PositiveSmallIntegerField()
+    matched_at = models.DateTimeField()
+
+
 class Discrepancy(models.Model):
     id = models.CharField(primary_key=True, max_length=40, default=_discrepancy_id, editable=False)
     merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="+")

@@ -29,7 +29,7 @@ def statement_to_dict(statement: m.Statement) -> dict:
         "discrepancies": [discrepancy_to_dict(d) for d in discrepancies],
         "settlements": [{"line": line.line_number, "amount": line.amount_minor,
                          "payments": [item.payment_id for item in line.settlement_items.order_by("id")]}
-                        for line in statement.lines.filter(kind="settlement", settlement_items__isnull=False)
+                        for line in statement.lines.filter(settlement_items__isnull=False)
                         .distinct().order_by("line_number")],
     }
 

@@ -36,13 +36,15 @@ def _major(amount_minor: int, currency: str) -> str:
 
 def report_build(statement: m.Statement) -> Report:
     lines = (m.StatementLine.objects.filter(statement=statement).select_related("match")
-             .prefetch_related("settlement_items").order_by("line_number", "id"))
+             .prefetch_related("settlement_items", "bank_settlement__bank_line__settlement_items",
+                               "gateway_settlement__gateway_line__settlement_items").order_by("line_number", "id"))
     discrepancies = list(statement.discrepancies.select_related("line").order_by("id"))
     by_line = {d.line_id: d for d in discrepancies if d.line_id}
     rows, totals = [], {"credits": 0, "debits": 0, "matched": 0, "settled": 0, "unmatched_credits": 0}
     for line in lines:
         match = getattr(line, "match", None)
-        items = list(line.settlement_items.all())
+        # A payout seen on both statements is settled on the one that arrived first; both show its payments.
+        items = list(line.settlement_items.all()) or _partner_items(line)
         outcome = "matched" if match else "settled" if items else ("unmatched" if line.direction == "credit"
                                                                      else "not reconciled (debit)")
         totals["credits" if line.direction == "credit" else "debits"] += line.amount_minor
@@ -59,6 +61,14 @@ def report_build(statement: m.Statement) -> Report:
             "confidence": str(match.confidence_percent if match else items[0].confidence_percent if items else ""),
             "discrepancy": found.kind if found else "", "discrepancy_status": found.status if found else ""})
     return Report(statement, rows, totals, discrepancies)
+
+
+def _partner_items(line: m.StatementLine) -> list[m.SettlementItem]:
+    for link, partner in (("bank_settlement", "bank_line"), ("gateway_settlement", "gateway_line")):
+        found = getattr(line, link, None)  # a missing reverse one-to-one raises an AttributeError
+        if found is not None:
+            return list(getattr(found, partner).settlement_items.all())
+    return []
 
 
 def report_csv(statement: m.Statement) -> str:

@@ -7,11 +7,18 @@ from datetime import timedelta
 from django.db.models import Q
 
 from lipwa.common.errors import InvalidRequest, NotFound
-from lipwa.merchants.models import Merchant
-from lipwa.payments.models import PaymentIntent
+from lipwa.ledger.postings import SettledPayment
+from lipwa.merchants.models import ConnectorAccount, Merchant
+from lipwa.payments.models import PaymentAttempt, PaymentIntent
 
 from . import models as m
-from .matching import LineView, PaymentView, bank_references_in
+from .matching import (
+    SETTLEMENT_BANK_DAYS_AFTER,
+    SETTLEMENT_BANK_DAYS_BEFORE,
+    LineView,
+    PaymentView,
+    bank_references_in,
+)
 
 # Payments that can still turn out to have been paid; a failed or cancelled one cannot claim a line.
 MATCHABLE_STATUSES = ("pending", "requires_action", "processing", "succeeded", "expired")
@@ -26,11 +33,14 @@ def statement_get(*, merchant: Merchant, mode: str, statement_id: str) -> m.Stat
 
 def line_views(*, statement: m.Statement) -> list[LineView]:
     rows = statement.lines.filter(match__isnull=True).order_by("line_number", "id")
-    return [LineView(id=row.id, reference=row.reference, amount_minor=row.amount_minor, currency=row.currency,
-                     direction=row.direction, booked_at=row.booked_at, counterparty=row.counterparty,
-                     payer_reference=row.payer_reference, description=row.description, date_only=row.date_only,
-                     external_reference=row.external_reference, fee_minor=row.fee_minor, kind=row.kind)
-            for row in rows.filter(settlement_items__isnull=True).distinct()]
+    return [_line_view(row) for row in rows.filter(settlement_items__isnull=True).distinct()]
+
+
+def _line_view(row: m.StatementLine) -> LineView:
+    return LineView(id=row.id, reference=row.reference, amount_minor=row.amount_minor, currency=row.currency,
+                    direction=row.direction, booked_at=row.booked_at, counterparty=row.counterparty,
+                    payer_reference=row.payer_reference, description=row.description, date_only=row.date_only,
+                    external_reference=row.external_reference, fee_minor=row.fee_minor, kind=row.kind)
 
 
 def payment_views(*, statement: m.Statement, provider: str, lookback_days: int) -> list[PaymentView]:
@@ -60,6 +70,66 @@ def settlement_payment_views(*, statement: m.Statement, provider: str, lookback_
         succeeded_at__lte=statement.period_end)
         .exclude(id__in=m.SettlementItem.objects.values("payment_id")).order_by("succeeded_at", "id"))
     return [_payment_view(row) for row in rows]
+
+
+# Gateways whose settlements can reach a bank: every connector but the bank and cash themselves.
+NOT_SETTLING_CONNECTORS = ("bank_transfer", "cash")
+BANK_FORMATS = ("bank_csv", "mt940", "camt053")
+
+
+def settling_providers(*, merchant_id: str, mode: str) -> set[str]:
+    """The gateways the merchant has connector accounts for in this mode (active or not: an account switched
+    off may still be paying out what it collected): the only ones whose settlements a bank line can be."""
+    return set(ConnectorAccount.objects.filter(merchant_id=merchant_id, mode=mode)
+               .exclude(connector__in=NOT_SETTLING_CONNECTORS).values_list("connector", flat=True))
+
+
+def settlement_line_partner(*, line: m.StatementLine) -> m.StatementLine | None:
+    """The other end of a payout this line was already linked to (bank credit ↔ gateway settlement line)."""
+    link = (m.SettlementLink.objects.filter(Q(bank_line=line) | Q(gateway_line=line))
+            .select_related("bank_line", "gateway_line").first())
+    if link is None:
+        return None
+    return link.gateway_line if link.bank_line_id == line.id else link.bank_line
+
+
+def _unlinked_near(query, *, booked_at, amount_minor: int, currency: str):
+    days = timedelta(days=SETTLEMENT_BANK_DAYS_AFTER + SETTLEMENT_BANK_DAYS_BEFORE + 1)
+    return (query.filter(amount_minor=amount_minor, currency=currency, direction="credit",
+                         booked_at__gte=booked_at - days, booked_at__lte=booked_at + days,
+                         bank_settlement__isnull=True, gateway_settlement__isnull=True)
+            .order_by("booked_at", "id"))
+
+
+def gateway_settlement_candidates(*, line: m.StatementLine, provider: str) -> list[LineView]:
+    """The gateway's settlement lines (from its settlements export) that this bank credit could be: same
+    amount and currency, near in date, not yet linked to a bank credit."""
+    lines = m.StatementLine.objects.filter(merchant_id=line.merchant_id, mode=line.mode, kind="settlement",
+                                           source=provider)
+    rows = _unlinked_near(lines, booked_at=line.booked_at, amount_minor=line.amount_minor, currency=line.currency)
+    return [_line_view(row) for row in rows]
+
+
+def bank_settlement_candidates(*, line: m.StatementLine) -> list[LineView]:
+    """Bank credits that this gateway settlement line could be: same amount and currency, near in date, not
+    matched to a payment nor yet linked (the caller keeps those recognised as this gateway's settlement)."""
+    lines = m.StatementLine.objects.filter(merchant_id=line.merchant_id, mode=line.mode, kind="entry",
+                                           statement__format__in=BANK_FORMATS, match__isnull=True)
+    rows = _unlinked_near(lines, booked_at=line.booked_at, amount_minor=line.amount_minor, currency=line.currency)
+    return [_line_view(row) for row in rows]
+
+
+def settled_payments(*, payment_ids: list[str]) -> list[SettledPayment]:
+    """What the ledger needs to post a settlement of these payments: amount, fee, currency and the connector
+    account whose clearing account the charge went to (the payment's first succeeded attempt's)."""
+    charged: dict[str, str] = {}
+    for payment_id, account_id in (PaymentAttempt.objects.filter(payment_id__in=payment_ids, status="succeeded")
+                                   .order_by("created_at", "id").values_list("payment_id", "connector_account_id")):
+        charged.setdefault(payment_id, account_id)
+    rows = PaymentIntent.objects.filter(id__in=payment_ids).order_by("id").values_list(
+        "id", "connector_account_id", "currency", "amount_minor", "fee_minor")
+    return [SettledPayment(payment_id=pid, connector_account_id=charged.get(pid, account_id), currency=currency,
+                           amount_minor=amount, fee_minor=fee) for pid, account_id, currency, amount, fee in rows]
 
 
 def payment_already_matched(*, line: m.StatementLine) -> str | None:

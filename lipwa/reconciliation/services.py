@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from lipwa.common import clock
 from lipwa.common.errors import Conflict, InvalidRequest
@@ -28,8 +28,9 @@ OPERATOR = "reconciliation"
 
 
 def statement_reconcile(*, statement: m.Statement, window_minutes: int = 30) -> dict:
-    """Match the statement's unmatched credit lines to payments, confirm bank transfers they prove, and
-    open discrepancies for what is left. Safe to run again: matched lines and open discrepancies stay."""
+    """Match the statement's unmatched credit lines to payments, confirm bank transfers they prove, settle
+    gateway settlements (a gateway's export, or a bank credit recognised as one), and open discrepancies for
+    what is left. Safe to run again: matched lines, settlements and open discrepancies stay."""
     from .matching import match_lines
     from .selectors import line_views, payment_views
 
@@ -39,13 +40,14 @@ def statement_reconcile(*, statement: m.Statement, window_minutes: int = 30) -> 
     with transaction.atomic():
         statement = m.Statement.objects.select_for_update().get(id=statement.id)
         lines = line_views(statement=statement)
+        settling = _settlement_lines(statement, provider, lines)
+        entries = [line for line in lines if line.id not in settling and line.kind != "settlement"]
         payments = payment_views(statement=statement, provider=provider, lookback_days=LOOKBACK_DAYS)
-        results = match_lines(lines, payments, window_minutes=window_minutes)
+        results = match_lines(entries, payments, window_minutes=window_minutes)
         confirmed = _apply_matches(statement, results)
         matched_lines = {result.line_id for result in results}
-        settled = _settle(statement, provider, [line for line in lines if line.kind == "settlement"])
-        _open_unmatched(statement, [line for line in lines if line.id not in matched_lines
-                                    and line.kind != "settlement"])
+        settled = _settle(statement, [(line, settling[line.id]) for line in lines if line.id in settling])
+        _open_unmatched(statement, [line for line in entries if line.id not in matched_lines])
         _open_missing_in_statement(statement, provider)
         statement.reconciled_at = clock.now()
         statement.save(update_fields=["reconciled_at"])
@@ -54,34 +56,151 @@ def statement_reconcile(*, statement: m.Statement, window_minutes: int = 30) -> 
     return {"matched": len(results), "confirmed": confirmed, "settled": settled}
 
 
-def _settle(statement: m.Statement, provider: str, lines) -> int:
-    """Settlement lines, each matched to the many payments it paid out (see matching.match_settlement)."""
-    from .matching import match_settlement, payment_net_minor
+# -- settlements ----------------------------------------------------------------------------------------------
+
+
+def _settlement_lines(statement: m.Statement, provider: str, lines) -> dict[int, str]:
+    """Line id → the gateway that paid it, for the lines that are settlements: a gateway export's settlement
+    lines, or a bank statement's credits recognised as a gateway's payout (matching.settlement_provider)."""
+    from .matching import settlement_provider
+    from .selectors import settling_providers
+
+    if provider != "bank_transfer":
+        return {line.id: provider for line in lines if line.kind == "settlement"}
+    gateways = settling_providers(merchant_id=statement.merchant_id, mode=statement.mode)
+    found = {line.id: settlement_provider(line, gateways) for line in lines} if gateways else {}
+    # A credit already linked to a gateway's settlement line stays that gateway's payout.
+    found.update(m.SettlementLink.objects.filter(bank_line__statement=statement).values_list("bank_line_id",
+                                                                                              "provider"))
+    return {line_id: gateway for line_id, gateway in found.items() if gateway}
+
+
+def _settle(statement: m.Statement, lines) -> int:
+    """Each settlement line is one payout. Linked first to the other end of it (a bank credit ↔ the gateway's
+    settlement line, matching.match_bank_settlements): if that end already settled its payments, nothing more
+    happens. Otherwise the payments it paid out are found (matching.match_settlement), one SettlementItem is
+    written for each and the ledger transfer is posted, in one savepoint: whichever end arrives first posts."""
     from .selectors import settlement_payment_views
 
-    if not lines:
-        return 0
-    free = {view.id: view for view in settlement_payment_views(statement=statement, provider=provider,
-                                                                lookback_days=LOOKBACK_DAYS)}
+    pools: dict[str, dict] = {}
     settled = 0
-    for view in lines:
+    for view, provider in lines:
+        if provider not in pools:
+            pools[provider] = {p.id: p for p in settlement_payment_views(statement=statement, provider=provider,
+                                                                        lookback_days=LOOKBACK_DAYS)}
         line = m.StatementLine.objects.get(id=view.id)
-        result = match_settlement(view, list(free.values()))
-        if result is None:
-            _discrepancy(statement, "settlement_unmatched", line=line, payment_id=None,
-                         details={"amount": line.amount_minor, "currency": line.currency,
-                                  "reason": "no set of unsettled payments adds up to this settlement"})
+        partner, linked_now = _settlement_partner(statement, line, view, provider)
+        if partner is not None and partner.settlement_items.exists():
+            _close_settled([line])
+            settled += int(linked_now)  # counted by the run that linked it
             continue
-        now = clock.now()
-        m.SettlementItem.objects.bulk_create([
-            m.SettlementItem(line=line, payment_id=payment_id, statement=statement,
-                             net_minor=payment_net_minor(free[payment_id]),
-                             confidence_percent=result.confidence_percent, matched_at=now)
-            for payment_id in result.payment_ids])
-        for payment_id in result.payment_ids:
-            del free[payment_id]
-        settled += 1
+        refusal = _settle_payments(statement, line, view, provider, pools[provider])
+        if refusal is None:
+            _close_settled([line] + ([partner] if partner is not None else []))
+            settled += 1
+        elif partner is None or not m.Discrepancy.objects.filter(line=partner, kind="settlement_unmatched").exists():
+            _discrepancy(statement, "settlement_unmatched", line=line, payment_id=None,
+                         details={"amount": line.amount_minor, "currency": line.currency, "gateway": provider,
+                                  "reason": refusal})
     return settled
+
+
+def _settlement_partner(statement: m.Statement, line: m.StatementLine, view, provider: str):
+    """(the other end of this payout, whether it was linked just now): the line it was linked to before, else
+    one found now and linked, else None."""
+    from .matching import match_bank_settlements, settlement_provider
+    from .selectors import (
+        bank_settlement_candidates,
+        gateway_settlement_candidates,
+        settlement_line_partner,
+        settling_providers,
+    )
+
+    partner = settlement_line_partner(line=line)
+    if partner is not None:
+        return partner, False
+    if line.kind == "settlement":
+        gateways = settling_providers(merchant_id=line.merchant_id, mode=line.mode)
+        banks = [(bank, provider) for bank in bank_settlement_candidates(line=line)
+                 if settlement_provider(bank, gateways) == provider]
+        pairs = match_bank_settlements(banks, [(view, provider)])
+    else:
+        gateway_lines = gateway_settlement_candidates(line=line, provider=provider)
+        pairs = match_bank_settlements([(view, provider)], [(gateway, provider) for gateway in gateway_lines])
+    if not pairs:
+        return None, False
+    [pair] = pairs
+    try:
+        with transaction.atomic():  # a concurrent reconciliation may link either line first
+            link = m.SettlementLink.objects.create(
+                bank_line_id=pair.bank_line_id, gateway_line_id=pair.gateway_line_id, provider=provider,
+                statement=statement, rule=pair.rule, confidence_percent=pair.confidence_percent,
+                matched_at=clock.now())
+    except IntegrityError:
+        return settlement_line_partner(line=line), False
+    return (link.gateway_line if link.bank_line_id == line.id else link.bank_line), True
+
+
+class _AlreadySettled(Exception):
+    def __init__(self, payment_ids: set[str]) -> None:
+        super().__init__(sorted(payment_ids))
+        self.payment_ids = payment_ids
+
+
+def _settle_payments(statement: m.Statement, line: m.StatementLine, view, provider: str, pool: dict) -> str | None:
+    """Settle the payments this line paid out and post the ledger transfer; None when done, else why not.
+    The payment rows are locked (ascending id, before the ledger accounts: the documented order) and checked
+    unsettled again, so two reconciliations can never settle a payment twice; one that lost the race looks
+    again without the payments the other took."""
+    from lipwa.ledger.postings import settlement_paid_out
+    from lipwa.ledger.services import LedgerError
+    from lipwa.payments.models import PaymentIntent
+
+    from .matching import match_settlement, payment_net_minor
+    from .selectors import settled_payments
+
+    while (result := match_settlement(view, list(pool.values()))) is not None:
+        ids = sorted(result.payment_ids)
+        try:
+            with transaction.atomic():
+                list(PaymentIntent.objects.select_for_update().filter(id__in=ids).order_by("id").values_list("id"))
+                taken = set(m.SettlementItem.objects.filter(payment_id__in=ids).values_list("payment_id", flat=True))
+                if taken:
+                    raise _AlreadySettled(taken)
+                now = clock.now()
+                m.SettlementItem.objects.bulk_create([
+                    m.SettlementItem(line=line, payment_id=payment_id, statement=statement,
+                                     net_minor=payment_net_minor(pool[payment_id]),
+                                     confidence_percent=result.confidence_percent, matched_at=now)
+                    for payment_id in result.payment_ids])
+                settlement_paid_out(merchant_id=line.merchant_id, mode=line.mode, currency=line.currency,
+                                    settlement_id=settlement_transfer_key(line),
+                                    payments=settled_payments(payment_ids=ids),
+                                    description=f"{provider} settlement {line.reference or line.id}"[:120])
+        except _AlreadySettled as exc:
+            for payment_id in exc.payment_ids:
+                pool.pop(payment_id, None)
+            continue
+        except LedgerError as exc:
+            return f"the ledger refused the settlement ({exc.code}): {exc.message}"
+        for payment_id in ids:
+            del pool[payment_id]
+        return None
+    return "no set of unsettled payments adds up to this settlement"
+
+
+def settlement_transfer_key(line: m.StatementLine) -> str:
+    """The ledger transfer ids of a settlement start with this: one line, one posting, however often the
+    statement is reconciled (see ledger.postings.settlement_paid_out)."""
+    return f"settlement:{line.id}"
+
+
+def _close_settled(lines) -> None:
+    """A settled payout explains its lines: an earlier 'unmatched settlement' or 'missing in lipwa' (a bank
+    credit reconciled before it was recognised) closes as matched."""
+    m.Discrepancy.objects.filter(line__in=lines, kind__in=("settlement_unmatched", "missing_in_lipwa"),
+                                 status__in=("open", "reviewed")).update(
+        status="resolved", resolved_at=clock.now(), resolution="matched", resolved_by=OPERATOR)
 
 
 MATCH_BATCH = 2000
