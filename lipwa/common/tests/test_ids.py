@@ -158,9 +158,3 @@ def test_unguessable_ids_of_one_millisecond_share_nothing_but_the_time():
     before = new_id("pay")[4:14]
     assert before <= new_unguessable_id("cs")[3:13]  # still sortable by millisecond
 
-
-def test_checkout_session_links_are_not_derivable_from_one_another(merchant):
-    from lipwa.checkout.models import _session_id
-
-    first, second = _session_id(), _session_id()
-    assert first != second and abs(int.from_bytes(first[-16:].encode()) - int.from_bytes(second[-16:].encode())) > 1
