@@ -1,13 +1,13 @@
 """Statement parsers, one module per format.
 
 Each module has `iter_lines(data, *, currency, preset)` (bytes or a seekable binary file → lines, read
-incrementally where the format allows) and `parse(...)` (the same as a list).
+incrementally) and `parse(...)` (the same as a list).
 """
 
 from __future__ import annotations
 
 from . import airtel_csv, bank_csv, camt053, mpesa_csv, mt940, mtn_momo_csv, paynow_csv, paystack_csv
-from .base import CREDIT, DEBIT, ENTRY, SETTLEMENT, StatementLine, StatementParseError, read_all
+from .base import CREDIT, DEBIT, ENTRY, SETTLEMENT, StatementLine, StatementParseError
 
 PARSERS = {
     "mpesa_csv": mpesa_csv.parse,
@@ -20,14 +20,6 @@ PARSERS = {
     "camt053": camt053.parse,
 }
 
-
-def _whole(parse):
-    """MT940 and camt.053 are parsed whole: one statement per file, and XML needs the whole tree."""
-    def iter_lines(data, *, currency=None, preset=None):
-        yield from parse(read_all(data), currency=currency, preset=preset)
-    return iter_lines
-
-
 LINE_READERS = {
     "mpesa_csv": mpesa_csv.iter_lines,
     "mtn_momo_csv": mtn_momo_csv.iter_lines,
@@ -35,8 +27,8 @@ LINE_READERS = {
     "paystack_csv": paystack_csv.iter_lines,
     "paynow_csv": paynow_csv.iter_lines,
     "bank_csv": bank_csv.iter_lines,
-    "mt940": _whole(mt940.parse),
-    "camt053": _whole(camt053.parse),
+    "mt940": mt940.iter_lines,
+    "camt053": camt053.iter_lines,
 }
 PRESETS = bank_csv.PRESETS
 

@@ -1,8 +1,8 @@
 """What every statement parser returns and raises, and the small pure helpers they share.
 
-A parser is a pure function from the file's bytes to a list of `StatementLine`: no database, no clock. Any
-line it cannot read raises `StatementParseError` naming the line and column (1-based), so an operator can
-open the file at the right place; the import then stores nothing.
+A parser is a pure function from the file (bytes, or a seekable binary file read incrementally) to
+`StatementLine`s: no database, no clock. Any line it cannot read raises `StatementParseError` naming the line
+and column (1-based), so an operator can open the file at the right place; the import then stores nothing.
 """
 
 from __future__ import annotations
@@ -60,30 +60,24 @@ class StatementLine:
     raw: str = field(default="", compare=False)
 
 
-def decode_text(data: bytes, *, encodings: tuple[str, ...] = ("utf-8", "utf-8-sig", "cp1252")) -> str:
-    """Bytes → text, refusing binary files (a NUL byte never appears in a text statement)."""
-    if not data or not data.strip():
-        raise StatementParseError(None, None, "the file is empty")
-    if b"\x00" in data[:8192]:
-        raise StatementParseError(None, None, "the file is binary (an Excel or PDF export?), not text")
-    for encoding in encodings:
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        return text.removeprefix("\ufeff")
-    raise StatementParseError(None, None, f"the file is not text in {', '.join(encodings)}")
-
-
 CHUNK_BYTES = 1024 * 1024
 
 
 def open_text(stream: BinaryIO, *, encodings: tuple[str, ...] = ("utf-8", "cp1252")) -> io.TextIOWrapper:
-    """A seekable binary file → a text stream in the first encoding the whole file decodes in.
+    """A seekable binary file → a text stream in the first encoding the whole file decodes in (see
+    `text_encoding`), read a chunk at a time; lines keep their own line ends (`newline=""`)."""
+    encoding = text_encoding(stream, encodings=encodings)
+    chosen = "utf-8-sig" if encoding == "utf-8" else encoding
+    return io.TextIOWrapper(io.BufferedReader(_Unclosable(stream), CHUNK_BYTES), encoding=chosen, newline="")
 
-    The file is read once in chunks to choose the encoding (an invalid byte near the end must not leave half
-    a file imported), then rewound; memory stays at one chunk whatever the file's size. A UTF-8 BOM is
-    dropped. A NUL byte in the first 8 KiB means a binary file (an Excel or PDF export) and is refused.
+
+def text_encoding(stream: BinaryIO, *, encodings: tuple[str, ...] = ("utf-8", "cp1252")) -> str:
+    """The first of `encodings` the whole of a seekable binary file decodes in; the file is left rewound.
+
+    The whole file decides (an invalid byte near the end must not leave half a file imported): a
+    `StatementFile` already knows from its first pass, any other file is read once more in chunks, so memory
+    stays at one chunk whatever the file's size. A NUL byte in the first 8 KiB means a binary file (an Excel
+    or PDF export) and is refused. A UTF-8 BOM is the reader's to drop.
     """
     stream.seek(0)
     head = stream.read(8192)
@@ -95,8 +89,7 @@ def open_text(stream: BinaryIO, *, encodings: tuple[str, ...] = ("utf-8", "cp125
         known = stream.decodes(encoding) if isinstance(stream, StatementFile) else None
         if known if known is not None else _decodes(stream, encoding):
             stream.seek(0)
-            chosen = "utf-8-sig" if encoding == "utf-8" else encoding
-            return io.TextIOWrapper(io.BufferedReader(_Unclosable(stream), CHUNK_BYTES), encoding=chosen, newline="")
+            return encoding
     raise StatementParseError(None, None, f"the file is not text in {', '.join(encodings)}")
 
 
@@ -207,14 +200,6 @@ class _Unclosable(io.RawIOBase):
 
 def as_stream(data: bytes | BinaryIO) -> BinaryIO:
     return io.BytesIO(bytes(data)) if isinstance(data, bytes | bytearray) else data
-
-
-def read_all(data: bytes | BinaryIO) -> bytes:
-    """For the formats parsed whole (XML, MT940): their files are one statement each, and small."""
-    if isinstance(data, bytes | bytearray):
-        return bytes(data)
-    data.seek(0)
-    return data.read()
 
 
 def exponent_of(currency: str) -> int:
