@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 from .base import CREDIT, DEBIT, StatementLine, StatementParseError, parse_amount
-from .csvrows import cell, csv_rows, currency_cell, local_offset_minutes, msisdn_digits, parse_datetime, status_included
+from .csvrows import cell, currency_cell, local_offset_minutes, msisdn_digits, paid_rows, parse_datetime
 
 COLUMNS = {"Transaction ID", "Transaction Date", "Reference Number", "Transaction Type", "Service Name",
            "Sender MSISDN", "Receiver MSISDN", "Description", "Dr/Cr", "Amount", "Fee", "Currency",
@@ -32,10 +32,9 @@ def parse(data: bytes, *, currency: str | None = None, preset: str | None = None
 
 def iter_lines(data: bytes | BinaryIO, *, currency: str | None = None, preset: str | None = None
                ) -> Iterator[StatementLine]:
-    for number, row, columns in csv_rows(data, header_marker="Transaction ID", known=COLUMNS, required=REQUIRED):
-        status, status_at = cell(row, columns, "Status")
-        if status_included(status, paid=PAID, skipped=SKIPPED, line=number, column=status_at):
-            yield _line(number, row, columns, currency)
+    for number, row, columns in paid_rows(data, header_marker="Transaction ID", known=COLUMNS, required=REQUIRED,
+                                          paid=PAID, skipped=SKIPPED):
+        yield _line(number, row, columns, currency)
 
 
 def _line(number: int, row: dict[str, str], columns: dict[str, int], currency: str | None) -> StatementLine:

@@ -48,6 +48,15 @@ def csv_rows(data: bytes | BinaryIO, *, header_marker: str | tuple[str, ...], kn
                                   f"the first {HEADER_SEARCH_ROWS} lines (wrong format or preset?)")
 
 
+def paid_rows(data: bytes | BinaryIO, *, header_marker: str, known: set[str], required: set[str], paid: set[str],
+              skipped: set[str]) -> Iterator[tuple[int, dict[str, str], dict[str, int]]]:
+    """The rows of `csv_rows` whose `Status` says money moved (see `status_included`)."""
+    for number, row, columns in csv_rows(data, header_marker=header_marker, known=known, required=required):
+        status, status_at = cell(row, columns, "Status")
+        if status_included(status, paid=paid, skipped=skipped, line=number, column=status_at):
+            yield number, row, columns
+
+
 def check_header(header: list[str], line: int, known: set[str] | None, required: set[str]) -> None:
     if known is not None:
         for index, name in enumerate(header, start=1):

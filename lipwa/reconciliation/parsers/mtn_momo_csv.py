@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 from .base import CREDIT, DEBIT, StatementLine, StatementParseError, parse_amount
-from .csvrows import cell, csv_rows, currency_cell, local_offset_minutes, msisdn_digits, parse_datetime, status_included
+from .csvrows import cell, currency_cell, local_offset_minutes, msisdn_digits, paid_rows, parse_datetime
 
 COLUMNS = {"Id", "External Transaction Id", "Date", "Status", "Type", "Provider Category", "Information",
            "Note / Message", "From", "From Name", "To", "To Name", "Initiated By", "On Behalf Of", "Amount",
@@ -30,11 +30,9 @@ def parse(data: bytes, *, currency: str | None = None, preset: str | None = None
 
 def iter_lines(data: bytes | BinaryIO, *, currency: str | None = None, preset: str | None = None
                ) -> Iterator[StatementLine]:
-    for number, row, columns in csv_rows(data, header_marker="External Transaction Id", known=COLUMNS,
-                                         required=REQUIRED):
-        status, status_at = cell(row, columns, "Status")
-        if status_included(status, paid=PAID, skipped=SKIPPED, line=number, column=status_at):
-            yield _line(number, row, columns, currency)
+    for number, row, columns in paid_rows(data, header_marker="External Transaction Id", known=COLUMNS,
+                                          required=REQUIRED, paid=PAID, skipped=SKIPPED):
+        yield _line(number, row, columns, currency)
 
 
 def _line(number: int, row: dict[str, str], columns: dict[str, int], currency: str | None) -> StatementLine:
