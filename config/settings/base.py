@@ -185,14 +185,13 @@ LIPWA_RATE_LIMIT_PER_IP = int(os.environ.get("LIPWA_RATE_LIMIT_PER_IP", "1200"))
 LIPWA_RATE_LIMITED_PREFIXES = ["/v1/", "/pay/", "/dashboard/", "/admin/"]
 # How many reverse proxies in front of lipwa append to X-Forwarded-For (0: use the socket's address).
 LIPWA_PROXY_COUNT = int(os.environ.get("LIPWA_PROXY_COUNT", "0"))
-# Rate-limit counters are shared by every process: in Redis when LIPWA_REDIS_URL is set, else in the database.
+# Rate-limit counters are shared by every process: in Redis (the `ratelimit` cache) when LIPWA_REDIS_URL is set,
+# else in the database table lipwa_ratelimit_counter (lipwa.security.ratelimit).
 LIPWA_REDIS_URL = os.environ.get("LIPWA_REDIS_URL", "")
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "ratelimit": ({"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": LIPWA_REDIS_URL,
-                   "OPTIONS": {"socket_timeout": 1, "socket_connect_timeout": 1}} if LIPWA_REDIS_URL else
-                  {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "lipwa_ratelimit_cache"}),
-}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if LIPWA_REDIS_URL:
+    CACHES["ratelimit"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": LIPWA_REDIS_URL,
+                           "OPTIONS": {"socket_timeout": 1, "socket_connect_timeout": 1}}
 # Pages that get the strict Content-Security-Policy with a nonce (lipwa.security.headers).
 LIPWA_CSP_PAGE_PREFIXES = ["/pay/", "/dashboard/"]
 X_FRAME_OPTIONS = "DENY"

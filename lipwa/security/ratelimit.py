@@ -1,9 +1,10 @@
 """Rate limits per API key and per client IP, answered with 429, Retry-After and the standard error body.
 
-Fixed windows counted in Django's cache framework (alias `ratelimit`): Redis when LIPWA_REDIS_URL is set, the
-database otherwise, so every gunicorn process and every machine share the counts (docs/decisions.md). The
-window comes from lipwa's clock, so tests advance time instead of sleeping. Gateway callbacks (/hooks/) are
-never limited: refusing them would only delay money already moved.
+Fixed windows, counted where every gunicorn process and every machine share them (docs/decisions.md): in Redis
+when LIPWA_REDIS_URL is set (Django's cache alias `ratelimit`, atomic INCR), else in the database table
+`lipwa_ratelimit_counter`, one UPSERT per limit and request. The window comes from lipwa's clock, so tests
+advance time instead of sleeping. Gateway callbacks (/hooks/) are never limited: refusing them would only delay
+money already moved.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import math
 
 from django.conf import settings
 from django.core.cache import caches
+from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse
 
 from lipwa.api.errors import error_response
@@ -42,19 +44,62 @@ def rate_limit_hit(scope: str, identity: str, limit: int, window_seconds: int) -
     """Count one request; returns None when allowed, else the seconds until the window ends."""
     now = clock.now().timestamp()
     window = int(now // window_seconds)
-    key = f"rl:{scope}:{crypto.sha256_hex(identity)[:32]}:{window_seconds}:{window}"
-    cache = caches["ratelimit"]
-    # add() is a no-op when the key exists; incr() is atomic on Redis and close enough on the database cache
-    # (a race can let a few extra requests through, never refuse one too many).
-    cache.add(key, 0, timeout=window_seconds * 2)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add() and incr()
-        cache.set(key, 1, timeout=window_seconds * 2)
-        count = 1
+    window_end = (window + 1) * window_seconds
+    bucket = f"{scope}:{crypto.sha256_hex(identity)[:32]}:{window_seconds}"
+    if "ratelimit" in settings.CACHES:
+        count = _cache_count(f"rl:{bucket}:{window}", window_seconds)
+    else:
+        count = _database_count(bucket, window_end)
+        _prune_now_and_then(now, window_seconds)
     if count <= limit:
         return None
-    return max(1, math.ceil((window + 1) * window_seconds - now))
+    return max(1, math.ceil(window_end - now))
+
+
+def _cache_count(key: str, window_seconds: int) -> int:
+    """Redis: INCR is atomic, so concurrent requests never share a count."""
+    cache = caches["ratelimit"]
+    cache.add(key, 0, timeout=window_seconds * 2)  # a no-op when the key exists
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add() and incr()
+        cache.set(key, 1, timeout=window_seconds * 2)
+        return 1
+
+
+_TABLE = "lipwa_ratelimit_counter"
+# One statement, atomic on both databases: the first request of a window inserts 1, every later one adds 1
+# under the row's lock (PostgreSQL makes concurrent inserters of a new window wait for the first and then
+# update), and each request gets its own count back, so no more than the limit are ever let through.
+_COUNT_SQL = (f"INSERT INTO {_TABLE} (bucket, window_end, hits) VALUES (%s, %s, 1) "
+              f"ON CONFLICT (bucket, window_end) DO UPDATE SET hits = {_TABLE}.hits + 1")
+
+
+def _database_count(bucket: str, window_end: int) -> int:
+    with connection.cursor() as cursor:
+        if connection.features.can_return_columns_from_insert:  # PostgreSQL; SQLite 3.35 and later
+            cursor.execute(f"{_COUNT_SQL} RETURNING hits", [bucket, window_end])
+            return cursor.fetchall()[0][0]
+        with transaction.atomic():  # an older SQLite: the write lock, held to the read, keeps the count ours
+            cursor.execute(_COUNT_SQL, [bucket, window_end])
+            cursor.execute(f"SELECT hits FROM {_TABLE} WHERE bucket = %s AND window_end = %s",  # noqa: S608
+                           [bucket, window_end])
+            return cursor.fetchall()[0][0]
+
+
+# When this process next deletes the counters of ended windows (lipwa's clock, seconds since the epoch). Once a
+# window per process keeps the table to the identities seen in the last window or two; a race between two
+# threads only deletes twice.
+_next_prune_at = 0.0
+
+
+def _prune_now_and_then(now: float, window_seconds: int) -> None:
+    global _next_prune_at
+    if _next_prune_at > now:
+        return
+    _next_prune_at = now + window_seconds
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {_TABLE} WHERE window_end <= %s", [int(now)])  # noqa: S608 - fixed text
 
 
 class RateLimitMiddleware:

@@ -9,8 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.core.cache import caches
 from django.test import Client
+
+from lipwa.security.models import RateLimitCounter
 
 pytestmark = pytest.mark.django_db
 
@@ -74,7 +75,7 @@ def test_common_headers_on_every_kind_of_answer(path, test_key):
 
 def test_early_refusals_carry_the_headers_too(test_key, settings):
     settings.LIPWA_RATE_LIMIT_PER_IP = 1
-    caches["ratelimit"].clear()
+    RateLimitCounter.objects.all().delete()
     client = Client(REMOTE_ADDR="192.0.2.200")
     client.get("/v1/balance", HTTP_AUTHORIZATION=f"Bearer {test_key}")
     refused = client.get("/v1/balance", HTTP_AUTHORIZATION=f"Bearer {test_key}")

@@ -3,29 +3,30 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 
 import pytest
-from django.core.cache import caches
+from django.db import connection, connections
 from django.test import Client
 
 from lipwa.common import clock
 from lipwa.merchants.services import api_key_create
-from lipwa.security.ratelimit import client_ip
+from lipwa.security import ratelimit
+from lipwa.security.models import RateLimitCounter
+from lipwa.security.ratelimit import client_ip, rate_limit_hit
 
 pytestmark = pytest.mark.django_db
 
 
 def _forget_counts():
-    # Only the database cache: clearing a Redis cache would flush a whole Redis database others may share.
-    from django.core.cache.backends.db import DatabaseCache
-
-    if isinstance(caches["ratelimit"], DatabaseCache):
-        caches["ratelimit"].clear()
+    # Only the database's counters: clearing a Redis cache would flush a whole Redis database others may share.
+    RateLimitCounter.objects.all().delete()
 
 
 @pytest.fixture(autouse=True)
 def _limits(settings):
+    assert "ratelimit" not in settings.CACHES, "these tests count in the database (LIPWA_REDIS_URL unset)"
     _forget_counts()
     clock.freeze(clock.now().replace(second=0, microsecond=0))
     settings.LIPWA_RATE_LIMIT_WINDOW_SECONDS = 60
@@ -106,6 +107,57 @@ def test_a_zero_limit_switches_the_limit_off(test_key, settings):
     settings.LIPWA_RATE_LIMIT_PER_IP = 0
     client = Client()
     assert {_get(client, test_key).status_code for _ in range(10)} == {200}
+
+
+def test_a_request_costs_one_statement_per_limit(test_key):
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    _get(client, test_key)  # the first request of this process's window may also prune
+    with CaptureQueriesContext(connection) as queries:
+        assert rate_limit_hit("key", test_key, 3, 60) is None
+    assert [q["sql"].split(" ", 1)[0] for q in queries.captured_queries] == ["INSERT"]
+
+
+def test_counters_of_ended_windows_are_deleted_now_and_then(test_key, monkeypatch):
+    monkeypatch.setattr(ratelimit, "_next_prune_at", 0.0)
+    _get(Client(), test_key)
+    assert RateLimitCounter.objects.count() == 2  # this window's: the key's and the address's
+    clock.advance(30)
+    _get(Client(), test_key)
+    assert RateLimitCounter.objects.count() == 2  # the same window: counted, nothing pruned
+    clock.advance(30)  # the next window
+    _get(Client(), test_key)
+    ended = clock.now().timestamp()
+    assert set(RateLimitCounter.objects.values_list("window_end", flat=True)) == {ended + 60}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_requests_never_pass_more_than_the_limit():
+    """Threads with connections of their own hit one key at once: exactly `limit` get through, on SQLite and on
+    PostgreSQL (where concurrent UPSERTs of a new window queue on its row)."""
+    limit, threads_count, hits_each = 25, 8, 10
+    allowed: list[int] = []
+    barrier = threading.Barrier(threads_count)
+    lock = threading.Lock()
+
+    def hit_many() -> None:
+        try:
+            barrier.wait()
+            mine = sum(rate_limit_hit("key", "sk_test_concurrent", limit, 60) is None for _ in range(hits_each))
+            with lock:
+                allowed.append(mine)
+        finally:
+            connections.close_all()
+
+    workers = [threading.Thread(target=hit_many) for _ in range(threads_count)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert len(allowed) == threads_count
+    assert sum(allowed) == limit
+    assert RateLimitCounter.objects.get().hits == threads_count * hits_each
 
 
 def _redis_reachable() -> bool:
