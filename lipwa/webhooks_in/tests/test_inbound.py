@@ -15,7 +15,7 @@ import httpx
 import pytest
 from django_tasks_db.models import DBTaskResult
 
-from lipwa.common import crypto
+from lipwa.common import clock, crypto
 from lipwa.connectors.testing.contract import wait_for
 from lipwa.merchants.services import callback_token, callback_url
 from lipwa.payments.models import PaymentEvent, PaymentIntent
@@ -245,6 +245,10 @@ def test_a_confirmed_callback_is_applied_whole_so_the_success_event_has_its_rece
     run_tasks()
     [succeeded] = PaymentEvent.objects.filter(payment=payment, type="payment.succeeded")
     assert succeeded.data["object"]["receipt_number"] == "SIMRCPT001", "not patched in after the event"
+    [row] = rows()
+    assert (row.status, row.attempt_id, row.process_count) == ("processed", payment.attempts.get().id, 1)
+    assert row.gateway_reference == payment.gateway_reference
+    assert row.received_at <= row.processed_at <= clock.now(), "stored as the aware time it was processed at"
 
 
 def test_a_replayed_success_is_a_duplicate(account, http, run_tasks):
