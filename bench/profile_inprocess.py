@@ -8,8 +8,8 @@ Runs `payment_create` + `payment_confirm_offline` for a bank transfer, as `bench
 so the middleware, authentication, idempotency record and presenter are measured without a network or a
 gateway) under cProfile after a warm-up, and prints the functions with the largest cumulative and own time,
 plus the SQL statements of one operation and the CPU per operation measured without the profiler.
-BENCH_RATE_LIMITS=1 keeps the rate limits on (counted in the database cache, as without Redis), which the HTTP
-benchmarks switch off.
+BENCH_RATE_LIMITS=1 keeps the rate limits on (counted in the table lipwa_ratelimit_counter, as without Redis),
+which the HTTP benchmarks switch off.
 """
 
 from __future__ import annotations
