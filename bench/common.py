@@ -174,9 +174,9 @@ def lipwa_env(*, database_url: str | None, public_url: str = "", **extra: str) -
         "LIPWA_SECRET_KEY": SECRET_KEY, "LIPWA_ENCRYPTION_KEY": ENCRYPTION_KEY,
         "LIPWA_VAR_DIR": str(var_dir()), "LIPWA_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "LIPWA_LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "INFO"),
-        # The load comes from one key and one address on purpose: the production limits would measure the
-        # limiter, not the payment path (0 switches a limit off).
-        "LIPWA_RATE_LIMIT_PER_KEY": "0", "LIPWA_RATE_LIMIT_PER_IP": "0",
+        # The load comes from one key and one address: the limits are raised far above it, so every request
+        # is counted as in production (one UPSERT per limit without Redis) and none is refused.
+        "LIPWA_RATE_LIMIT_PER_KEY": "1000000000", "LIPWA_RATE_LIMIT_PER_IP": "1000000000",
         "PYTHONPATH": str(ROOT),
     })
     if database_url:
