@@ -6,7 +6,9 @@ with the line as evidence (`payment_confirm_offline`); a mobile-money payment st
 statement's success applied to its open attempt (`attempt_apply_result`, source `operator`), with the
 statement's receipt. Either way the CHARGE, the `payment.succeeded` event, the merchant's webhooks and, for
 a payment made for an invoice, the invoice's payment are the ordinary ones. An invoice is paid through its
-own open payment of that amount (a pay link); without one the operator creates it first.
+own open payment of that amount (a pay link) when it has one; otherwise (a paybill deposit quoting the
+invoice, a transfer with no reference) the line becomes a payment of its own for the invoice, recorded as
+received (`payments.received.payment_record_received`): no gateway is asked, the line is the evidence.
 """
 
 from __future__ import annotations
@@ -42,9 +44,12 @@ def attach_unmatched_line(line: m.StatementLine, *, payment=None, invoice=None, 
     with transaction.atomic():
         line = m.StatementLine.objects.select_for_update().select_related("statement").get(id=line.id)
         _check_line(line)
-        locked = PaymentIntent.objects.select_for_update().filter(id=payment.id).first()
-        _check_payment(line, locked)
-        _apply(line, locked, actor.strip())
+        if payment is None:  # an invoice with no open payment of this amount
+            locked = _record_for_invoice(line, invoice, actor.strip())
+        else:
+            locked = PaymentIntent.objects.select_for_update().filter(id=payment.id).first()
+            _check_payment(line, locked)
+            _apply(line, locked, actor.strip())
         match = m.Match.objects.create(line=line, payment_id=locked.id, statement=line.statement, rule="operator",
                                        confidence_percent=100, matched_at=clock.now())
         m.Discrepancy.objects.filter(line=line, status__in=("open", "reviewed")).update(
@@ -54,7 +59,7 @@ def attach_unmatched_line(line: m.StatementLine, *, payment=None, invoice=None, 
                      object_type="statement_line", object_id=str(line.id),
                      details={"payment": locked.id, "invoice": getattr(invoice, "id", None),
                               "statement": line.statement_id, "amount": line.amount_minor})
-    log.info("statement line %s attached to payment %s by %s", line.id, payment.id, actor)
+    log.info("statement line %s attached to payment %s by %s", line.id, match.payment_id, actor)
     return match
 
 
@@ -70,11 +75,41 @@ def _invoice_payment(line: m.StatementLine, invoice):
                                             metadata__invoice=invoice.id, amount_minor=line.amount_minor,
                                             status__in=ATTACHABLE_STATUSES)
                .exclude(id__in=m.Match.objects.values("payment_id")).order_by("-created_at").first())
-    if payment is None:
+    if payment is None and line.statement.format not in RECEIVED_METHODS:
         raise Conflict(f"invoice {invoice.id} has no open payment of {Money(line.amount_minor, line.currency)}: "
                        "create one (POST /v1/invoices/{id}/pay with this amount), then attach the line",
                        param="invoice", code="invoice_no_open_payment")
     return payment
+
+
+# Statements whose credits can arrive without lipwa asking (a paybill or till deposit, a bank transfer): the
+# method and gateway of the payment such a line becomes. A card gateway's lines always have a payment.
+RECEIVED_METHODS = {"mpesa_csv": ("mobile_money", "mpesa"), "mtn_momo_csv": ("mobile_money", "mtn_momo"),
+                    "airtel_csv": ("mobile_money", "airtel"), "bank_csv": ("bank_transfer", "bank_transfer"),
+                    "mt940": ("bank_transfer", "bank_transfer"), "camt053": ("bank_transfer", "bank_transfer")}
+
+
+def _record_for_invoice(line: m.StatementLine, invoice, actor: str):
+    """The line's money as a payment of its own for the invoice (part of what is due, or all of it)."""
+    from lipwa.invoicing.models import Invoice
+    from lipwa.invoicing.services import PAYABLE
+    from lipwa.payments.received import payment_record_received
+
+    invoice = Invoice.objects.select_for_update().get(id=invoice.id)
+    if invoice.status not in PAYABLE or invoice.amount_due_minor <= 0:
+        raise Conflict(f"invoice {invoice.id} is {invoice.status}; nothing is due on it", param="invoice",
+                       code=f"invoice_{invoice.status}")
+    if line.amount_minor > invoice.amount_due_minor:
+        raise Conflict(f"line {line.line_number} is {Money(line.amount_minor, line.currency)} but only "
+                       f"{Money(invoice.amount_due_minor, invoice.currency)} is due on invoice {invoice.id}: an "
+                       "overpayment is not attached automatically", param="invoice", code="invoice_overpaid")
+    method, provider = RECEIVED_METHODS[line.statement.format]
+    return payment_record_received(
+        merchant=invoice.merchant, mode=line.mode, method=method, provider=provider, amount_minor=line.amount_minor,
+        currency=line.currency, receipt_number=line.reference or f"{line.statement_id}:{line.line_number}",
+        operator=actor, evidence={"statement": line.statement_id, "line": str(line.line_number)},
+        metadata={"invoice": invoice.id}, merchant_reference=invoice.number or "",
+        description=(invoice.description or f"Invoice {invoice.number}")[:500], customer=invoice.customer or None)
 
 
 def _check_line(line: m.StatementLine) -> None:

@@ -172,11 +172,87 @@ def test_a_deposit_attached_to_an_invoice_pays_it(merchant, gateway_payment):
     invoice = invoice_issue(merchant=merchant, mode="test", invoice_id=invoice.id)
     statement = reconcile(merchant, ("7634220417", NOON, "256701555444", "15,500", "0"))
     line = StatementLine.objects.get(statement=statement)
-    with pytest.raises(Conflict) as no_payment:
-        attach_unmatched_line(line, invoice=invoice, actor="ops@shop")
-    assert no_payment.value.code == "invoice_no_open_payment"
     payment = gateway_payment(amount=15_500, metadata={"invoice": invoice.id}, succeed=False)
     attach_unmatched_line(line, invoice=invoice, actor="ops@shop")
     invoice.refresh_from_db()
     assert (invoice.status, invoice.amount_paid_minor) == ("paid", 15_500)
     assert Match.objects.get().payment_id == payment.id
+
+
+def _issued_invoice(merchant, amount: int, currency: str = "UGX"):
+    from lipwa.invoicing.services import invoice_create, invoice_issue
+
+    invoice = invoice_create(merchant=merchant, mode="test", currency=currency, due_date=clock.now().date(),
+                             lines=[{"description": "Premium, November", "unit_amount": amount}])
+    return invoice_issue(merchant=merchant, mode="test", invoice_id=invoice.id)
+
+
+def test_a_deposit_for_an_invoice_with_no_payment_becomes_its_received_payment(merchant, gateway_payment):
+    """A customer paid the paybill/till quoting nothing lipwa asked for: no prompt, no open payment. Attached
+    to the invoice, the line becomes a succeeded payment of its own (no gateway call), paying part of it."""
+    from lipwa.audit.models import AuditEntry
+    from lipwa.payments.models import PaymentEvent, PaymentIntent
+
+    gateway_payment(amount=1_000)  # the merchant's MTN account (its gateway is never called)
+    invoice = _issued_invoice(merchant, 40_000)
+    statement = reconcile(merchant, ("7634220417", NOON, "256701555444", "15,500", "0"))
+    line = StatementLine.objects.get(statement=statement)
+
+    match = attach_unmatched_line(line, invoice=invoice, actor="ops@shop")
+
+    payment = PaymentIntent.objects.get(id=match.payment_id)
+    assert (payment.status, payment.provider, payment.method, payment.amount_minor, payment.receipt_number) == (
+        "succeeded", "mtn_momo", "mobile_money", 15_500, "7634220417")
+    assert payment.metadata == {"invoice": invoice.id} and payment.merchant_reference == invoice.number
+    attempt = payment.attempts.get()
+    assert (attempt.status, attempt.gateway_status) == ("succeeded", "recorded_from_statement")
+    assert [e.type for e in PaymentEvent.objects.filter(payment=payment).order_by("id")] == [
+        "payment.created", "payment.processing", "payment.succeeded"]
+    assert Transfer.objects.filter(payment_id=payment.id, code="CHARGE", amount_minor=15_500).count() == 1
+    invoice.refresh_from_db()
+    assert (invoice.status, invoice.amount_paid_minor, invoice.amount_due_minor) == ("partially_paid", 15_500, 24_500)
+    assert (only("missing_in_lipwa").status, only("missing_in_lipwa").resolution) == ("resolved", "attach")
+    assert AuditEntry.objects.filter(action="payment.record_received", object_id=payment.id).exists()
+    assert ledger_verify() == []
+    with pytest.raises(Conflict) as again:
+        attach_unmatched_line(line, invoice=invoice, actor="ops@shop")
+    assert again.value.code == "line_already_matched"
+    assert PaymentIntent.objects.filter(metadata__invoice=invoice.id).count() == 1
+
+
+def test_a_bank_transfer_quoting_nothing_pays_an_invoice_in_full(merchant, bank_transfer):
+    from lipwa.payments.models import PaymentIntent
+
+    from .conftest import equity_csv
+
+    bank_transfer(amount=100)  # the merchant's bank-transfer account
+    invoice = _issued_invoice(merchant, 2_500_000, currency="KES")
+    statement = statement_import(merchant=merchant, mode="test", format="bank_csv", preset="equity_ke", currency="KES",
+                                 filename="equity.csv",
+                                 data=equity_csv(("02/11/2026", "TRF FROM JANE WANJIKU", "FT2630600123", "25,000.00")))
+    statement_reconcile(statement=statement)
+    line = StatementLine.objects.get(statement=statement)
+    match = attach_unmatched_line(line, invoice=invoice, actor="ops@shop")
+    payment = PaymentIntent.objects.get(id=match.payment_id)
+    assert (payment.status, payment.method, payment.receipt_number) == ("succeeded", "bank_transfer", "FT2630600123")
+    invoice.refresh_from_db()
+    assert (invoice.status, invoice.amount_due_minor) == ("paid", 0)
+    assert ledger_verify() == []
+
+
+def test_recording_a_deposit_for_an_invoice_is_refused_cleanly(merchant, gateway_payment):
+    from lipwa.invoicing.services import invoice_void
+    from lipwa.payments.models import PaymentIntent
+
+    gateway_payment(amount=1_000)
+    small = _issued_invoice(merchant, 10_000)
+    void = _issued_invoice(merchant, 20_000)
+    invoice_void(merchant=merchant, mode="test", invoice_id=void.id)
+    statement = reconcile(merchant, ("7634220417", NOON, "256701555444", "15,500", "0"))
+    line = StatementLine.objects.get(statement=statement)
+    for invoice, code in ((small, "invoice_overpaid"), (void, "invoice_void")):
+        with pytest.raises(Conflict) as caught:
+            attach_unmatched_line(line, invoice=invoice, actor="ops@shop")
+        assert caught.value.code == code, caught.value
+    assert not Match.objects.exists() and only("missing_in_lipwa").status == "open"
+    assert PaymentIntent.objects.count() == 1  # only the account's own earlier payment
