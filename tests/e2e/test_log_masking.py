@@ -12,6 +12,7 @@ import time
 
 import httpx
 import pytest
+from django.test import override_settings
 
 from lipwa.cli.run import _banner
 from lipwa.connectors.registry import connector_class, connector_ids
@@ -103,7 +104,8 @@ def test_logs_of_the_running_product_hold_no_unmasked_personal_data(server):
     os.killpg(process.pid, signal.SIGINT)
     assert process.wait(timeout=20) == 0
     output = process.output()
-    banner = _banner(base, DEMO_KEY)
+    with override_settings(VAR_DIR=str(process.var_dir)):  # the demo admin's password the server generated there
+        banner = _banner(base, DEMO_KEY)
     assert banner in output  # the operator is shown the demo key once, on purpose; everything else is logs
     lines = [line for line in output.replace(banner, "").splitlines() if line.strip()]
     not_json = [line for line in lines if not line.startswith("{") and line != "lipwa stopped."]
