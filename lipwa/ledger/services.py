@@ -12,6 +12,7 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 
 from lipwa.common import clock
+from lipwa.common.fixed_sql import row_insert, row_update, rows_select
 from lipwa.merchants.models import Merchant
 
 from .codes import NO_OVERDRAFT_KINDS, AccountKind, TransferCode, TransferStatus
@@ -32,16 +33,23 @@ def account_ensure(*, merchant: Merchant | str, mode: str, currency: str, kind: 
     merchant_id = merchant if isinstance(merchant, str) else merchant.id
     lookup = {"merchant_id": merchant_id, "mode": mode, "currency": currency, "kind": kind.value,
               "reference": reference}
-    try:  # get(), not first(): the lookup is unique, and first()'s ORDER BY costs compiling on every payment
-        return LedgerAccount.objects.get(**lookup)
-    except LedgerAccount.DoesNotExist:
-        pass
+    found = _account_find(lookup)
+    if found is not None:
+        return found
     try:
         with transaction.atomic():
             return LedgerAccount.objects.create(**lookup, flag=NO_OVERDRAFT_KINDS.get(kind, ""),
                                                 created_at=clock.now())
     except IntegrityError:  # created concurrently: use that one
-        return LedgerAccount.objects.get(**lookup)
+        return _account_find(lookup)
+
+
+def _account_find(lookup: dict) -> LedgerAccount | None:
+    # Fixed SQL: every posting looks its accounts up by this unique key, and the ORM compiled it each time.
+    found = rows_select(LedgerAccount, "t.merchant_id = %s AND t.mode = %s AND t.currency = %s AND t.kind = %s "
+                        "AND t.reference = %s", [lookup["merchant_id"], lookup["mode"], lookup["currency"],
+                                                 lookup["kind"], lookup["reference"]])
+    return found[0] if found else None
 
 
 def transfer_create(*, transfer_id: str, debit: LedgerAccount, credit: LedgerAccount, amount_minor: int,
@@ -49,34 +57,53 @@ def transfer_create(*, transfer_id: str, debit: LedgerAccount, credit: LedgerAcc
                     payment_id: str = "", refund_id: str = "", description: str = "") -> Transfer:
     """Post (or, with pending=True, reserve) one transfer. Repeating an identical transfer id returns the
     first transfer; reusing the id for a different transfer is refused."""
-    existing = Transfer.objects.filter(id=transfer_id)[:1]  # not first(): no ORDER BY for a primary key
-    existing = existing[0] if existing else None
-    if existing is not None:
+    refusal = _refusal(debit, credit, amount_minor)
+    if refusal is not None:
+        existing = _transfer_find(transfer_id)
+        if existing is not None:
+            return _same_or_refuse(existing, debit, credit, amount_minor, code)
+        raise refusal
+    # The transfer is inserted before anything else is written: its id is the primary key, so a repeat fails
+    # there (and the savepoint undoes the attempt) instead of every transfer paying for a look-up first.
+    try:
+        with transaction.atomic():
+            debit, credit = _lock(debit.id, credit.id)
+            status = TransferStatus.PENDING if pending else TransferStatus.POSTED
+            transfer = Transfer(id=transfer_id, debit_account=debit, credit_account=credit,
+                                amount_minor=amount_minor, currency=debit.currency, code=code.value,
+                                status=status.value, timeout_at=timeout_at if pending else None,
+                                payment_id=payment_id, refund_id=refund_id, description=description[:300],
+                                created_at=clock.now())
+            row_insert(transfer)  # insert-only, as Transfer.save() insists
+            side = "pending" if pending else "posted"
+            _add(debit, f"debits_{side}", amount_minor)
+            _add(credit, f"credits_{side}", amount_minor)
+            _check_floor(debit)
+            _check_floor(credit)
+            # Only the balance columns change; a full-row UPDATE costs several times the SQL to build.
+            row_update(debit, [f"debits_{side}"])
+            row_update(credit, [f"credits_{side}"])
+    except IntegrityError:
+        existing = _transfer_find(transfer_id)
+        if existing is None:
+            raise
         return _same_or_refuse(existing, debit, credit, amount_minor, code)
-    if isinstance(amount_minor, bool) or not isinstance(amount_minor, int) or amount_minor <= 0:
-        raise LedgerError(f"transfer amount must be a positive integer, got {amount_minor!r}", "amount_invalid")
-    if debit.id == credit.id:
-        raise LedgerError("a transfer needs two different accounts", "same_account")
-    if debit.currency != credit.currency or debit.merchant_id != credit.merchant_id or debit.mode != credit.mode:
-        raise LedgerError(f"accounts {debit.id} ({debit.currency}) and {credit.id} ({credit.currency}) cannot be "
-                          "in one transfer: currency, merchant and mode must match", "accounts_mismatch")
-    with transaction.atomic():
-        debit, credit = _lock(debit.id, credit.id)
-        status = TransferStatus.PENDING if pending else TransferStatus.POSTED
-        transfer = Transfer(id=transfer_id, debit_account=debit, credit_account=credit, amount_minor=amount_minor,
-                            currency=debit.currency, code=code.value, status=status.value,
-                            timeout_at=timeout_at if pending else None, payment_id=payment_id,
-                            refund_id=refund_id, description=description[:300], created_at=clock.now())
-        side = "pending" if pending else "posted"
-        _add(debit, f"debits_{side}", amount_minor)
-        _add(credit, f"credits_{side}", amount_minor)
-        _check_floor(debit)
-        _check_floor(credit)
-        transfer.save()
-        # Only the balance columns change; a full-row UPDATE costs several times the SQL to build.
-        debit.save(update_fields=[f"debits_{side}"])
-        credit.save(update_fields=[f"credits_{side}"])
     return transfer
+
+
+def _refusal(debit: LedgerAccount, credit: LedgerAccount, amount_minor: object) -> LedgerError | None:
+    if isinstance(amount_minor, bool) or not isinstance(amount_minor, int) or amount_minor <= 0:
+        return LedgerError(f"transfer amount must be a positive integer, got {amount_minor!r}", "amount_invalid")
+    if debit.id == credit.id:
+        return LedgerError("a transfer needs two different accounts", "same_account")
+    if debit.currency != credit.currency or debit.merchant_id != credit.merchant_id or debit.mode != credit.mode:
+        return LedgerError(f"accounts {debit.id} ({debit.currency}) and {credit.id} ({credit.currency}) cannot be "
+                           "in one transfer: currency, merchant and mode must match", "accounts_mismatch")
+    return None
+
+
+def _transfer_find(transfer_id: str) -> Transfer | None:
+    return Transfer.objects.filter(id=transfer_id).first()
 
 
 def transfer_resolve_pending(*, transfer_id: str, pending_id: str, post: bool) -> Transfer:
@@ -127,7 +154,10 @@ def pending_transfers_expire_due(*, limit: int = 100) -> int:
 
 
 def _lock(*account_ids: str) -> list[LedgerAccount]:
-    locked = {a.id: a for a in LedgerAccount.objects.select_for_update().filter(id__in=account_ids).order_by("id")}
+    # Ascending id order (the documented lock order); fixed SQL, as every transfer runs it.
+    placeholders = ", ".join(["%s"] * len(account_ids))
+    locked = {a.id: a for a in rows_select(LedgerAccount, f"t.id IN ({placeholders}) ORDER BY t.id",
+                                           list(account_ids), lock=True)}
     return [locked[account_id] for account_id in account_ids]
 
 

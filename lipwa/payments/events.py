@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from lipwa.common import clock
+from lipwa.common.fixed_sql import row_insert
 
 from .models import PaymentEvent, PaymentIntent
 from .presenters import payment_to_dict
@@ -15,8 +16,9 @@ def event_record(payment: PaymentIntent, event_type: str, *, attempt_id: str = "
     data = {"object": obj if obj is not None else payment_to_dict(payment)}
     if extra:
         data.update(extra)
-    event = PaymentEvent.objects.create(merchant_id=payment.merchant_id, mode=payment.mode, payment=payment,
-                                        attempt_id=attempt_id, type=event_type, data=data, created_at=clock.now())
+    event = PaymentEvent(merchant_id=payment.merchant_id, mode=payment.mode, payment=payment, attempt_id=attempt_id,
+                         type=event_type, data=data, created_at=clock.now())
+    row_insert(event)  # every state change records one: an INSERT written once, not compiled each time
     event_recorded.send(sender=PaymentEvent, event=event)
     return event
 

@@ -28,12 +28,14 @@ from django.db import IntegrityError, transaction
 
 from lipwa.common import clock, crypto
 from lipwa.common.errors import IdempotencyError, InvalidRequest
+from lipwa.common.fixed_sql import row_update
 from lipwa.merchants.models import Merchant
 
 from .models import IdempotencyRecord
 
 REPLAY_WINDOW = timedelta(hours=24)
 KEY_MAX_LENGTH = 255
+COMPLETION_FIELDS = ("in_flight", "response_status", "response_body", "response_content_type")
 # The record of the keyed request running in this thread (it also carries what an abandoned earlier run created).
 _current: ContextVar[IdempotencyRecord | None] = ContextVar("idempotency_record", default=None)
 
@@ -108,8 +110,10 @@ def idempotency_complete(*, record: IdempotencyRecord, status: int, body: bytes,
         return
     # Encrypted: a stored response may hold a secret shown once (a webhook signing secret, an API key).
     sealed = crypto.encrypt_bytes(body, settings.LIPWA_ENCRYPTION_KEYS, associated_data=str(record.pk).encode())
-    IdempotencyRecord.objects.filter(pk=record.pk).update(
-        in_flight=False, response_status=status, response_body=sealed, response_content_type=content_type)
+    record.in_flight, record.response_status, record.response_body = False, status, sealed
+    record.response_content_type = content_type
+    # Every keyed write ends here: fixed SQL (lipwa.common.fixed_sql), not compiled for each request.
+    row_update(record, COMPLETION_FIELDS, missing_ok=True)
 
 
 def idempotency_records_purge() -> int:
@@ -144,7 +148,8 @@ def idempotency_resource_record(resource_id: str) -> None:
     the note and the object exist together or not at all."""
     record = _current.get()
     if record is not None:
-        IdempotencyRecord.objects.filter(pk=record.pk).update(resource_id=resource_id)
+        record.resource_id = resource_id
+        row_update(record, ("resource_id",), missing_ok=True)
 
 
 def idempotency_resource_recovered() -> str | None:

@@ -19,12 +19,14 @@ from django.db import transaction
 from lipwa.audit.services import audit_record
 from lipwa.common import clock
 from lipwa.common.errors import Conflict, InvalidRequest, NotFound
+from lipwa.common.fixed_sql import rows_select
 from lipwa.common.money import Money
 from lipwa.connectors.registry import connector_class
 from lipwa.connectors.types import ChargeResult, ResultStatus
 
-from .models import PaymentIntent
+from .models import PaymentAttempt, PaymentIntent
 from .results import attempt_apply_result
+from .services import LOCKED_PAYMENT_RELATED
 from .states import AttemptStatus, PaymentStatus
 
 log = logging.getLogger("lipwa.payments")
@@ -47,12 +49,12 @@ def payment_confirm_offline(*, payment_id: str, operator: str, evidence: dict,
     if not operator or not operator.strip():
         raise InvalidRequest("say who confirms the payment", param="operator", code="operator_required")
     with transaction.atomic():
-        # of=self: locking the joined connector account too would serialise every payment of that account.
-        try:
-            payment = (PaymentIntent.objects.select_for_update(of=("self",))
-                       .select_related("connector_account", "merchant").get(id=payment_id))
-        except PaymentIntent.DoesNotExist:
-            raise NotFound(f"no payment {payment_id}", param="payment") from None
+        # FOR UPDATE OF the payment alone: locking the joined connector account too would serialise every
+        # payment of that account.
+        found = rows_select(PaymentIntent, "t.id = %s", [payment_id], related=LOCKED_PAYMENT_RELATED, lock=True)
+        if not found:
+            raise NotFound(f"no payment {payment_id}", param="payment")
+        payment = found[0]
         _check_offline(payment)
         if payment.status != PaymentStatus.REQUIRES_ACTION:
             raise Conflict(f"payment {payment.id} is {payment.status}; only a payment awaiting its transfer "
@@ -63,8 +65,9 @@ def payment_confirm_offline(*, payment_id: str, operator: str, evidence: dict,
                                  f"{payment.id} is for {Money(payment.amount_minor, payment.currency)}; "
                                  "a different amount needs review, not a confirmation",
                                  param="amount", code="amount_mismatch")
-        attempt = (payment.attempts.select_for_update().filter(status=AttemptStatus.REQUIRES_ACTION)
-                   .order_by("-created_at", "-id").first())
+        awaiting = rows_select(PaymentAttempt, "t.payment_id = %s AND t.status = %s ORDER BY t.created_at DESC, "
+                               "t.id DESC LIMIT 1", [payment.id, AttemptStatus.REQUIRES_ACTION.value], lock=True)
+        attempt = awaiting[0] if awaiting else None
         if attempt is None:
             raise Conflict(f"payment {payment.id} has no attempt awaiting a transfer",
                            code="payment_not_confirmable")

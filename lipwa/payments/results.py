@@ -13,6 +13,7 @@ from django.db import transaction
 
 from lipwa.common import clock
 from lipwa.common.errors import NotFound
+from lipwa.common.fixed_sql import row_update, rows_exist, rows_select
 from lipwa.connectors.types import ChargeResult, FailureCode, ResultStatus
 from lipwa.ledger.postings import charge_captured
 
@@ -46,7 +47,8 @@ ATTEMPT_TO_PAYMENT = {
 # A customer who declines or ignores a prompt ends the payment as failed, with the reason as its code.
 DEFAULT_FAILURE = {ResultStatus.CANCELLED: FailureCode.CUSTOMER_CANCELLED,
                    ResultStatus.EXPIRED: FailureCode.CUSTOMER_TIMEOUT}
-# The columns applying a result may change: saving only these writes (and compiles) a fraction of the row.
+# The columns applying a result may change: saving only these writes a fraction of the row, with an UPDATE
+# written once per process (`row_update`) rather than compiled for every result.
 ATTEMPT_RESULT_FIELDS = ("status", "outcome_unknown", "gateway_status", "gateway_message", "gateway_reference",
                          "receipt_number", "connector_state", "next_sync_at", "failure_code", "sync_count",
                          "updated_at")
@@ -93,7 +95,7 @@ def attempt_apply(*, attempt_id: str, result: ChargeResult, source: str,
             attempt.sync_count += 1
         if not _record_reference(payment, attempt, result) or _contradicts(payment, attempt, result):
             attempt.updated_at = now
-            attempt.save(update_fields=ATTEMPT_RESULT_FIELDS)
+            row_update(attempt, ATTEMPT_RESULT_FIELDS)
             _save_reference(payment)
             return payment, attempt
         target = RESULT_TO_ATTEMPT[result.status]
@@ -124,18 +126,13 @@ def _lock_rows(attempt_id: str, payment_id: str | None) -> tuple[PaymentIntent, 
         payment_id = PaymentAttempt.objects.filter(id=attempt_id).values_list("payment_id", flat=True).first()
         if payment_id is None:
             raise NotFound(f"no attempt {attempt_id}")
-    # The merchant comes along unlocked (of=self): every event snapshot reads its settlement currency.
-    # get(), not first(): first() adds an ORDER BY that a primary-key lookup does not need and the ORM
-    # compiles at a measurable cost on this path.
-    try:
-        payment = (PaymentIntent.objects.select_for_update(of=("self",)).select_related("merchant")
-                   .get(id=payment_id))
-        attempt = PaymentAttempt.objects.select_for_update().get(id=attempt_id)
-    except (PaymentIntent.DoesNotExist, PaymentAttempt.DoesNotExist):
-        attempt = None
-    if attempt is None or attempt.payment_id != payment.id:
+    # The merchant comes along unlocked (FOR UPDATE OF the payment): every event snapshot reads its settlement
+    # currency. Fixed SQL: these two reads run for every result, and compiling them was a large part of its CPU.
+    payments = rows_select(PaymentIntent, "t.id = %s", [payment_id], related=("merchant",), lock=True)
+    attempts = rows_select(PaymentAttempt, "t.id = %s", [attempt_id], lock=True) if payments else []
+    if not attempts or attempts[0].payment_id != payments[0].id:
         raise NotFound(f"no attempt {attempt_id} of payment {payment_id}")
-    return payment, attempt
+    return payments[0], attempts[0]
 
 
 def _save_reference(payment: PaymentIntent) -> None:
@@ -156,8 +153,8 @@ def _record_reference(payment: PaymentIntent, attempt: PaymentAttempt, result: C
         log.error("attempt %s has gateway reference %s but a result names %s; result ignored",
                   attempt.id, attempt.gateway_reference, reference)
         return False
-    if PaymentAttempt.objects.filter(connector_account_id=attempt.connector_account_id,
-                                     gateway_reference=reference).exists():
+    if rows_exist(PaymentAttempt, "t.connector_account_id = %s AND t.gateway_reference = %s",
+                  [attempt.connector_account_id, reference]):
         _flag_review(payment, attempt, f"gateway reference {reference} already belongs to another attempt")
         return False
     attempt.gateway_reference = reference
@@ -202,7 +199,7 @@ def _add_details(payment: PaymentIntent, attempt: PaymentAttempt, result: Charge
             payment.updated_at = now
             payment.save(update_fields=["receipt_number", "updated_at"])
     attempt.updated_at = now
-    attempt.save(update_fields=ATTEMPT_RESULT_FIELDS)
+    row_update(attempt, ATTEMPT_RESULT_FIELDS)
 
 
 def _flag_review(payment: PaymentIntent, attempt: PaymentAttempt, reason: str) -> None:
@@ -228,7 +225,7 @@ def _update_attempt(attempt: PaymentAttempt, result: ChargeResult, target: Attem
     else:
         attempt.next_sync_at = now + timedelta(seconds=sync_delay_seconds(attempt.sync_count))
     attempt.updated_at = now
-    attempt.save(update_fields=ATTEMPT_RESULT_FIELDS)
+    row_update(attempt, ATTEMPT_RESULT_FIELDS)
 
 
 def _failure_code(result: ChargeResult) -> str | None:
@@ -253,7 +250,7 @@ def _update_payment(payment: PaymentIntent, attempt: PaymentAttempt, result: Cha
         payment.failure_code = attempt.failure_code
         payment.failure_message = (result.gateway_message or attempt.failure_code)[:300]
     payment.updated_at = now
-    payment.save(update_fields=PAYMENT_RESULT_FIELDS)
+    row_update(payment, PAYMENT_RESULT_FIELDS)
     payment._reference_unsaved = False
     if changed:
         event_record(payment, f"payment.{target.value}", attempt_id=attempt.id)

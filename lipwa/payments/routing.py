@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from lipwa.common.errors import InvalidRequest
+from lipwa.common.fixed_sql import rows_select
 from lipwa.common.money import Money
 from lipwa.common.phones import Phone
 from lipwa.connectors.base import Connector
@@ -118,8 +119,9 @@ def _refusal(provider: str | None, what: str) -> str:
 def _accounts_for(merchant: Merchant, mode: str, cls: type[Connector]) -> list[ConnectorAccount]:
     """Every active account of one connector, oldest first: a merchant may hold several (say Paynow USD and
     Paynow ZWG), and the one that refuses a charge (currency, limits) must not hide the others."""
-    return list(ConnectorAccount.objects.filter(merchant=merchant, mode=mode, connector=cls.id, is_active=True)
-                .order_by("created_at", "id"))
+    # Fixed SQL (lipwa.common.fixed_sql): every payment runs this, and the ORM compiled it each time.
+    return rows_select(ConnectorAccount, "t.merchant_id = %s AND t.mode = %s AND t.connector = %s AND t.is_active "
+                       "ORDER BY t.created_at, t.id", [merchant.id, mode, cls.id])
 
 
 def _options(merchant, mode, classes, candidates, *, explicit_provider: bool):

@@ -13,6 +13,7 @@ from django.db import transaction
 
 from lipwa.common import clock
 from lipwa.common.errors import Conflict, InvalidRequest, NotFound
+from lipwa.common.fixed_sql import row_insert, row_update, rows_select
 from lipwa.common.money import CurrencyError, Money, currency_exponent
 from lipwa.common.phones import InvalidPhone, default_country_for_currency, parse_phone
 from lipwa.connectors.errors import ConnectorInputError
@@ -35,6 +36,8 @@ AMOUNT_MAX_MINOR = 10**13  # far above any mobile-money limit; a guard against u
 EXPIRES_IN_MIN_SECONDS = 60
 EXPIRES_IN_MAX_SECONDS = 90 * 24 * 3600
 FIRST_SYNC_DELAY_SECONDS = 10
+# What a locked payment comes with (unlocked): its account for the gateway call, its merchant for event snapshots.
+LOCKED_PAYMENT_RELATED = ("connector_account", "merchant")
 
 
 def payment_create(*, merchant: Merchant, mode: str, amount: int, currency: str, method: str,
@@ -89,11 +92,14 @@ def payment_create(*, merchant: Merchant, mode: str, amount: int, currency: str,
     payment = draft(route.account, route.network, route.network_candidates, route.fee_minor)
     payment.reuses_payment_id = reuse_payment or ""
     with transaction.atomic():
-        payment.save(force_insert=True)
+        row_insert(payment)  # fixed SQL, as the payment's other hot statements (lipwa.common.fixed_sql)
         event_record(payment, "payment.created")
         idempotency_resource_record(payment.id)
+        # Confirmed in the same transaction: the row was inserted here, so no one else can hold or change it,
+        # and a crash leaves either nothing or a payment whose attempt the janitor will query.
+        attempt = _attempt_start(payment, clock.now()) if confirm else None
     log.info("payment %s created: %s via %s", payment.id, money, payment.provider)
-    return payment_confirm(payment_id=payment.id) if confirm else payment
+    return _attempt_send(payment, attempt) if attempt is not None else payment
 
 
 def _payment_recovered(confirm: bool) -> PaymentIntent | None:
@@ -162,20 +168,33 @@ def payment_confirm(*, payment_id: str) -> PaymentIntent:
                            code="payment_not_confirmable")
         if payment.expires_at <= now:
             raise Conflict(f"payment {payment.id} has expired", code="payment_expired")
-        # The attempt is persisted (with a sync scheduled) before the gateway is called, so that a crash
-        # between the two leaves an attempt the janitor will query rather than a charge nobody knows of.
-        attempt = PaymentAttempt.objects.create(
-            payment=payment, connector_account=payment.connector_account, connector=payment.provider,
-            amount_minor=payment.amount_minor, currency=payment.currency, status=AttemptStatus.PENDING,
-            outcome_unknown=True, next_sync_at=now + timedelta(seconds=FIRST_SYNC_DELAY_SECONDS),
-            created_at=now, updated_at=now,
-        )
-        # The payment leaves `pending` in the same transaction, so a concurrent confirm finds it taken.
-        payment_transition(payment.status, PaymentStatus.PROCESSING)
-        payment.status = PaymentStatus.PROCESSING
-        payment.updated_at = now
-        payment.save(update_fields=["status", "updated_at"])
-        event_record(payment, "payment.processing", attempt_id=attempt.id)
+        attempt = _attempt_start(payment, now)
+    return _attempt_send(payment, attempt)
+
+
+def _attempt_start(payment: PaymentIntent, now) -> PaymentAttempt:
+    """Inside the caller's transaction, with the pending payment locked (or inserted by it): a new attempt, and
+    the payment moves to `processing` with its event."""
+    # The attempt is persisted (with a sync scheduled) before the gateway is called, so that a crash
+    # between the two leaves an attempt the janitor will query rather than a charge nobody knows of.
+    attempt = PaymentAttempt(
+        payment=payment, connector_account=payment.connector_account, connector=payment.provider,
+        amount_minor=payment.amount_minor, currency=payment.currency, status=AttemptStatus.PENDING,
+        outcome_unknown=True, next_sync_at=now + timedelta(seconds=FIRST_SYNC_DELAY_SECONDS),
+        created_at=now, updated_at=now,
+    )
+    row_insert(attempt)
+    # The payment leaves `pending` in the same transaction, so a concurrent confirm finds it taken.
+    payment_transition(payment.status, PaymentStatus.PROCESSING)
+    payment.status = PaymentStatus.PROCESSING
+    payment.updated_at = now
+    row_update(payment, ("status", "updated_at"))
+    event_record(payment, "payment.processing", attempt_id=attempt.id)
+    return attempt
+
+
+def _attempt_send(payment: PaymentIntent, attempt: PaymentAttempt) -> PaymentIntent:
+    """Send a committed attempt to the gateway, outside any transaction, and apply the answer."""
     connector = connector_for_account(account_context(payment.connector_account))
     try:
         if payment.reuses_payment_id:
@@ -258,15 +277,17 @@ def _end_payment(payment: PaymentIntent, status: PaymentStatus) -> None:
 
 
 def _lock_payment(payment_id: str, *, merchant: Merchant | None = None, mode: str | None = None) -> PaymentIntent:
-    # of=self: PostgreSQL would otherwise lock the joined rows too, serialising every payment of the account
-    # (and making their commits wait on its foreign-key checks). The merchant is read by every event snapshot.
-    queryset = PaymentIntent.objects.select_for_update(of=("self",)).select_related("connector_account", "merchant")
-    if merchant is not None:
-        queryset = queryset.filter(merchant=merchant, mode=mode)
-    try:
-        return queryset.get(id=payment_id)  # get(): first() would add an ORDER BY to compile and run
-    except PaymentIntent.DoesNotExist:
-        raise NotFound(f"no payment {payment_id}", param="id") from None
+    # FOR UPDATE OF the payment alone: PostgreSQL would otherwise lock the joined rows too, serialising every
+    # payment of the account (and making their commits wait on its foreign-key checks). The merchant is read
+    # by every event snapshot. Fixed SQL: the ORM compiled this join on every state change.
+    if merchant is None:
+        found = rows_select(PaymentIntent, "t.id = %s", [payment_id], related=LOCKED_PAYMENT_RELATED, lock=True)
+    else:
+        found = rows_select(PaymentIntent, "t.id = %s AND t.merchant_id = %s AND t.mode = %s",
+                            [payment_id, merchant.id, mode], related=LOCKED_PAYMENT_RELATED, lock=True)
+    if not found:
+        raise NotFound(f"no payment {payment_id}", param="id")
+    return found[0]
 
 
 def attempt_sync_postpone(*, attempt_id: str) -> None:
