@@ -193,14 +193,22 @@ def _by_amount_phone_time(lines: list[LineView], payments: list[PaymentView], wi
             distance = abs(line.booked_at - payment.created_at)
             if phone is not False and distance <= window:
                 candidates.append((distance, phone is None, line.id, payment.id))
-    results, used_lines, used_payments = [], set(), set()
-    for _distance, masked, line_id, payment_id in sorted(candidates):
-        if line_id in used_lines or payment_id in used_payments:
+    return [MatchResult(line_id, payment_id, RULE_AMOUNT_PHONE_TIME, 70 if masked else 90, True)
+            for _distance, masked, line_id, payment_id in _one_to_one(candidates)]
+
+
+def _one_to_one(candidates: list[tuple]) -> list[tuple]:
+    """The best candidates first (tuples sort by their leading fields), each of the two ids they end with used
+    at most once: `(…, left_id, right_id)` in, the chosen ones out, best first."""
+    chosen, used_left, used_right = [], set(), set()
+    for candidate in sorted(candidates):
+        left, right = candidate[-2], candidate[-1]
+        if left in used_left or right in used_right:
             continue
-        used_lines.add(line_id)
-        used_payments.add(payment_id)
-        results.append(MatchResult(line_id, payment_id, RULE_AMOUNT_PHONE_TIME, 70 if masked else 90, True))
-    return results
+        used_left.add(left)
+        used_right.add(right)
+        chosen.append(candidate)
+    return chosen
 
 
 def _by_bank_reference(lines: list[LineView], payments: list[PaymentView]) -> list[MatchResult]:
@@ -366,15 +374,9 @@ def match_bank_settlements(bank_lines: list[tuple[LineView, str]], gateway_lines
                 continue
             quoted = _quotes(texts, gateway.reference)
             candidates.append((not quoted, abs(delta), bank.id, gateway.id))
-    results, used_bank, used_gateway = [], set(), set()
-    for unquoted, _distance, bank_id, gateway_id in sorted(candidates):
-        if bank_id in used_bank or gateway_id in used_gateway:
-            continue
-        used_bank.add(bank_id)
-        used_gateway.add(gateway_id)
-        results.append(SettlementLinkResult(bank_id, gateway_id, RULE_SETTLEMENT_AMOUNT_DATE if unquoted
-                                            else RULE_SETTLEMENT_REFERENCE, 80 if unquoted else 100))
-    return results
+    return [SettlementLinkResult(bank_id, gateway_id, RULE_SETTLEMENT_AMOUNT_DATE if unquoted
+                                 else RULE_SETTLEMENT_REFERENCE, 80 if unquoted else 100)
+            for unquoted, _distance, bank_id, gateway_id in _one_to_one(candidates)]
 
 
 def _quotes(text: str, reference: str) -> bool:
