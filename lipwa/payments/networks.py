@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from functools import cache
+
+from django.db import connection
+
 from lipwa.common import clock
 from lipwa.common.errors import InvalidRequest, NotFound
 from lipwa.common.networks import detect_networks, known_networks
@@ -34,14 +38,27 @@ def network_candidates(*, merchant: Merchant, phone: Phone, explicit: str | None
 
 
 def phone_network_remember(*, merchant_id: str, phone_e164: str, network: str) -> None:
-    """After a success: remember the network, unless the merchant has set one by hand."""
+    """After a success: remember the network, unless the merchant has set one by hand. One statement (every
+    successful mobile-money payment runs it): insert, or update a learned row, never an override."""
     if not phone_e164 or not network:
         return
-    existing = PhoneNetwork.objects.filter(merchant_id=merchant_id, phone_e164=phone_e164).first()
-    if existing and existing.source == "override":
-        return
-    PhoneNetwork.objects.update_or_create(merchant_id=merchant_id, phone_e164=phone_e164, defaults={
-        "network": network, "source": "last_success", "updated_at": clock.now()})
+    with connection.cursor() as cursor:
+        cursor.execute(_remember_sql(connection.vendor), [merchant_id, phone_e164, network,
+                                                          connection.ops.adapt_datetimefield_value(clock.now())])
+
+
+@cache
+def _remember_sql(vendor: str) -> str:
+    quote = connection.ops.quote_name
+    table = quote(PhoneNetwork._meta.db_table)
+    merchant, phone, network, source, updated = (
+        quote(PhoneNetwork._meta.get_field(name).column)
+        for name in ("merchant", "phone_e164", "network", "source", "updated_at"))
+    # ON CONFLICT … DO UPDATE … WHERE: PostgreSQL, and SQLite since 3.24.
+    return (f"INSERT INTO {table} ({merchant}, {phone}, {network}, {source}, {updated}) "
+            f"VALUES (%s, %s, %s, 'last_success', %s) ON CONFLICT ({merchant}, {phone}) DO UPDATE SET "
+            f"{network} = excluded.{network}, {source} = excluded.{source}, {updated} = excluded.{updated} "
+            f"WHERE {table}.{source} <> 'override'")
 
 
 def _phone(raw: str, default_country: str | None = None) -> Phone:

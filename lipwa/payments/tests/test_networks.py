@@ -134,3 +134,28 @@ def test_phone_network_api(client, merchant, test_key):
     assert client.delete("/v1/phone_networks/+255754123456", **auth).status_code == 404
     with pytest.raises(NotFound):
         phone_network_delete(merchant=merchant, phone="+255754123456")
+
+
+def test_remembering_inserts_then_updates_a_learned_network_in_one_statement(merchant, django_assert_num_queries):
+    from datetime import timedelta
+
+    from lipwa.common import clock
+    from lipwa.payments.networks import phone_network_remember
+
+    clock.freeze()
+    with django_assert_num_queries(1):
+        phone_network_remember(merchant_id=merchant.id, phone_e164="+256772123456", network="mtn")
+    first = PhoneNetwork.objects.get(phone_e164="+256772123456")
+    assert (first.network, first.source) == ("mtn", "last_success")
+    clock.advance(300)
+    with django_assert_num_queries(1):  # the number was ported: the last success wins
+        phone_network_remember(merchant_id=merchant.id, phone_e164="+256772123456", network="airtel")
+    learned = PhoneNetwork.objects.get(phone_e164="+256772123456")
+    assert (learned.network, learned.source) == ("airtel", "last_success")
+    assert learned.updated_at == first.updated_at + timedelta(minutes=5)
+    phone_network_set(merchant=merchant, phone="+256772123456", network="mtn")
+    phone_network_remember(merchant_id=merchant.id, phone_e164="+256772123456", network="airtel")
+    kept = PhoneNetwork.objects.get(phone_e164="+256772123456")
+    assert (kept.network, kept.source) == ("mtn", "override")
+    phone_network_remember(merchant_id=merchant.id, phone_e164="", network="mtn")  # nothing to remember
+    assert PhoneNetwork.objects.count() == 1
