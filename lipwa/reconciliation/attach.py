@@ -92,24 +92,39 @@ RECEIVED_METHODS = {"mpesa_csv": ("mobile_money", "mpesa"), "mtn_momo_csv": ("mo
 def _record_for_invoice(line: m.StatementLine, invoice, actor: str):
     """The line's money as a payment of its own for the invoice (part of what is due, or all of it)."""
     from lipwa.invoicing.models import Invoice
-    from lipwa.invoicing.services import PAYABLE
     from lipwa.payments.received import payment_record_received
 
-    invoice = Invoice.objects.select_for_update().get(id=invoice.id)
-    if invoice.status not in PAYABLE or invoice.amount_due_minor <= 0:
-        raise Conflict(f"invoice {invoice.id} is {invoice.status}; nothing is due on it", param="invoice",
-                       code=f"invoice_{invoice.status}")
-    if line.amount_minor > invoice.amount_due_minor:
-        raise Conflict(f"line {line.line_number} is {Money(line.amount_minor, line.currency)} but only "
-                       f"{Money(invoice.amount_due_minor, invoice.currency)} is due on invoice {invoice.id}: an "
-                       "overpayment is not attached automatically", param="invoice", code="invoice_overpaid")
+    # Checked before (for the message) and after (under the lock the payment's success takes on the invoice,
+    # after the ledger's, the documented order): locking the invoice first could deadlock with another payment
+    # of it, and a concurrent payment could overpay it in between; the second check rolls this one back.
+    _check_invoice_takes(Invoice.objects.get(id=invoice.id), line)
     method, provider = RECEIVED_METHODS[line.statement.format]
-    return payment_record_received(
+    payment = payment_record_received(
         merchant=invoice.merchant, mode=line.mode, method=method, provider=provider, amount_minor=line.amount_minor,
         currency=line.currency, receipt_number=line.reference or f"{line.statement_id}:{line.line_number}",
         operator=actor, evidence={"statement": line.statement_id, "line": str(line.line_number)},
         metadata={"invoice": invoice.id}, merchant_reference=invoice.number or "",
         description=(invoice.description or f"Invoice {invoice.number}")[:500], customer=invoice.customer or None)
+    paid = Invoice.objects.select_for_update().get(id=invoice.id)
+    if paid.amount_paid_minor > paid.total_minor:  # another payment of it committed in between
+        _refuse_overpayment(line, paid, max(paid.total_minor - paid.amount_paid_minor + line.amount_minor, 0))
+    return payment
+
+
+def _check_invoice_takes(invoice, line: m.StatementLine) -> None:
+    from lipwa.invoicing.services import PAYABLE
+
+    if invoice.status not in PAYABLE or invoice.amount_due_minor <= 0:
+        raise Conflict(f"invoice {invoice.id} is {invoice.status}; nothing is due on it", param="invoice",
+                       code=f"invoice_{invoice.status}")
+    if line.amount_minor > invoice.amount_due_minor:
+        _refuse_overpayment(line, invoice, invoice.amount_due_minor)
+
+
+def _refuse_overpayment(line: m.StatementLine, invoice, due_minor: int) -> None:
+    raise Conflict(f"line {line.line_number} is {Money(line.amount_minor, line.currency)} but only "
+                   f"{Money(due_minor, invoice.currency)} is due on invoice {invoice.id}: an overpayment is not "
+                   "attached automatically", param="invoice", code="invoice_overpaid")
 
 
 def _check_line(line: m.StatementLine) -> None:

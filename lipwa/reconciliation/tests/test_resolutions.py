@@ -256,3 +256,29 @@ def test_recording_a_deposit_for_an_invoice_is_refused_cleanly(merchant, gateway
         assert caught.value.code == code, caught.value
     assert not Match.objects.exists() and only("missing_in_lipwa").status == "open"
     assert PaymentIntent.objects.count() == 1  # only the account's own earlier payment
+
+
+def test_an_invoice_paid_by_another_payment_meanwhile_is_not_overpaid(merchant, gateway_payment, monkeypatch):
+    """The invoice is checked unlocked first (locking it before the new payment could deadlock with another
+    payment of it), then again under the lock the payment's success takes: overpaid, everything rolls back."""
+    from lipwa.payments import received
+    from lipwa.payments.models import PaymentIntent
+
+    gateway_payment(amount=1_000)
+    invoice = _issued_invoice(merchant, 20_000)
+    statement = reconcile(merchant, ("7634220417", NOON, "256701555444", "15,500", "0"))
+    line = StatementLine.objects.get(statement=statement)
+    record = received.payment_record_received
+
+    def another_payment_first(**kwargs):
+        gateway_payment(amount=10_000, metadata={"invoice": invoice.id})  # succeeds, pays 10,000 of it
+        return record(**kwargs)
+
+    monkeypatch.setattr(received, "payment_record_received", another_payment_first)
+    with pytest.raises(Conflict) as caught:
+        attach_unmatched_line(line, invoice=invoice, actor="ops@shop")
+    assert caught.value.code == "invoice_overpaid" and "only 10000 UGX is due" in caught.value.message
+    assert not Match.objects.exists() and only("missing_in_lipwa").status == "open"
+    assert not PaymentIntent.objects.filter(receipt_number="7634220417").exists()
+    invoice.refresh_from_db()
+    assert invoice.amount_paid_minor == 0
