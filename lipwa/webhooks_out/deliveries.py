@@ -1,12 +1,12 @@
 """Deliveries of events to merchant endpoints: queued with the event, sent by the worker, retried for 3 days.
 
 Deliveries are sent in batches. Each send task carries a `claim_token` shared by the deliveries of its batch
-(those created for one endpoint while its task waited in the queue, see `batches.py`, or one chunk of the
-periodic sweep); only the holder of that token may send them, so a task queued twice, a stale task and the
-sweep never send one attempt twice. A task sends its batch concurrently over one process-wide pool of
-keep-alive connections, then records the successes together and each failure on its own (backoff,
-auto-disable). Delivery is still at least once (a receiver may see an event again after a timeout, or on
-replay), so receivers deduplicate by event id. Order across events is not guaranteed.
+(those one transaction created for one endpoint, or one chunk of the periodic sweep); only the holder of that
+token may send them, so a task queued twice, a stale task and the sweep never send one attempt twice. A task
+sends its batch concurrently over one process-wide pool of keep-alive connections, then records the
+successes together and each failure on its own (backoff, auto-disable). Delivery is still at least once (a
+receiver may see an event again after a timeout, or on replay), so receivers deduplicate by event id. Order
+across events is not guaranteed.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from django.db.models import F
 from lipwa.common import clock, crypto
 from lipwa.payments.models import PaymentEvent
 
-from .batches import SEND_BATCH_MAX, batch_close, batch_join, batches_forget_stale
+from .batches import SEND_BATCH_MAX, batch_token
 from .event_types import event_type_matches
 from .models import DeliveryStatus, EndpointStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from .presenters import event_body
@@ -71,12 +71,11 @@ def webhook_deliveries_queue(*, event: PaymentEvent) -> list[WebhookDelivery]:
         delivery = WebhookDelivery(endpoint=endpoint, event=event, event_type=event.type,
                                    retry_started_at=event.created_at, created_at=now, updated_at=now)
         if endpoint.status == EndpointStatus.ENABLED:
-            # Joins a queued send task of the endpoint, or opens a batch whose task is queued right here.
-            token, opened = batch_join(endpoint.id, now)
+            token, first_of_batch = batch_token(endpoint.id)
             delivery.claim_token = token
             delivery.next_attempt_at = now + timedelta(seconds=CLAIM_SECONDS)
             delivery.save(force_insert=True)
-            if opened:
+            if first_of_batch:
                 webhook_delivery_send_task.enqueue(delivery.id, token)
         else:
             delivery.status = DeliveryStatus.FAILED
@@ -105,12 +104,12 @@ def webhook_delivery_restart(delivery: WebhookDelivery, now: datetime) -> None:
     delivery.retry_started_at = now
     delivery.succeeded_at = None
     delivery.updated_at = now
-    # Restarted deliveries (a bulk replay) share batches like newly queued ones.
-    token, opened = batch_join(delivery.endpoint_id, now)
+    # Deliveries restarted together (a bulk replay) share batches like newly queued ones.
+    token, first_of_batch = batch_token(delivery.endpoint_id)
     delivery.claim_token = token
     delivery.next_attempt_at = now + timedelta(seconds=CLAIM_SECONDS)
     delivery.save()
-    if opened:
+    if first_of_batch:
         webhook_delivery_send_task.enqueue(delivery.id, token)
 
 
@@ -120,7 +119,6 @@ def webhook_deliveries_enqueue_due(*, limit: int = 500) -> int:
     task was lost. Returns how many deliveries were queued."""
     from .tasks import webhook_delivery_send_task
 
-    batches_forget_stale(clock.now(), older_than=timedelta(seconds=CLAIM_SECONDS))
     by_endpoint: dict[str, list[str]] = {}
     for delivery_id, endpoint_id in webhook_deliveries_due(limit=limit):
         by_endpoint.setdefault(endpoint_id, []).append(delivery_id)
@@ -150,10 +148,6 @@ def _executor() -> ThreadPoolExecutor:
 def webhook_delivery_send(*, delivery_id: str, claim_token: str) -> str:
     """Make one attempt at every delivery holding `claim_token` (a batch); returns the status of `delivery_id`
     afterwards, or "skipped" when the token is no longer held by any delivery (a duplicate or stale task)."""
-    # Close the batch first: once this returns, no delivery can join it and every transaction that joined
-    # it has ended, so the claim below sees all of them. If the worker dies after either step, the
-    # deliveries still hold a token and a next_attempt_at, and the sweep sends them.
-    batch_close(claim_token)
     now = clock.now()
     running = crypto.random_token(16)
     # Swapping the token makes this task the only sender, and pushing next_attempt_at keeps the sweep away

@@ -115,21 +115,6 @@ class WebhookDelivery(models.Model):
         ]
 
 
-class WebhookSendBatch(models.Model):
-    """A send task that is queued but not started, while new deliveries to its endpoint may still join it.
-
-    A new delivery takes the token of an open batch of its endpoint (locking and counting the row in its own
-    transaction) instead of queueing a task of its own; the task deletes the row before it claims the
-    deliveries holding the token, which waits for every transaction that joined. The row only steers
-    joining: the task sends by token whether or not the row still exists.
-    """
-
-    token = models.CharField(primary_key=True, max_length=32)
-    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="+")
-    size = models.PositiveIntegerField()
-    opened_at = models.DateTimeField()
-
-
 class WebhookAttempt(models.Model):
     """One HTTP request to an endpoint, as it went: never updated."""
 

@@ -1,6 +1,5 @@
-"""Batched sending: new deliveries join their endpoint's queued send task (at most SEND_BATCH_MAX deliveries
-each), sent concurrently, with every guarantee of a single delivery: signed, retried, never sent twice by one
-claim. Joining across committed transactions and under concurrency: test_batch_joining.py."""
+"""Batched sending: one send task per endpoint and transaction (at most SEND_BATCH_MAX deliveries each), sent
+concurrently, with every guarantee of a single delivery: signed, retried, never sent twice by one claim."""
 
 from __future__ import annotations
 
@@ -12,7 +11,7 @@ from django_tasks_db.models import DBTaskResult
 
 from lipwa.payments.events import event_record
 from lipwa.webhooks_out import batches
-from lipwa.webhooks_out.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookSendBatch
+from lipwa.webhooks_out.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from lipwa.webhooks_out.presenters import event_body
 from lipwa.webhooks_out.signing import verify_signature
 
@@ -51,41 +50,12 @@ def test_the_events_of_one_transaction_share_one_task_per_endpoint(receiver, mak
     assert first.last_succeeded_at == frozen_clock.now() and first.failing_since is None
 
 
-def test_later_transactions_join_the_queued_task(receiver, make_endpoint, record_event, run_tasks):
+def test_separate_transactions_get_separate_tasks(receiver, make_endpoint, record_event):
     make_endpoint(receiver.url)
     record_event()
-    record_event("payment.failed")
-    assert send_tasks().count() == 1
-    assert WebhookDelivery.objects.values("claim_token").distinct().count() == 1
-    run_tasks()
-    assert set(WebhookDelivery.objects.values_list("status", flat=True)) == {"succeeded"}
-    assert len(receiver.requests) == 2
-
-
-def test_a_started_task_takes_no_new_deliveries(receiver, make_endpoint, record_event, run_tasks):
-    make_endpoint(receiver.url)
-    record_event()
-    run_tasks()
-    assert not WebhookSendBatch.objects.exists(), "the task closed its batch"
-    record_event("payment.failed")
-    assert send_tasks().count() == 2 and WebhookSendBatch.objects.count() == 1
-    run_tasks()
-    assert WebhookDelivery.objects.filter(status="succeeded").count() == 2 and len(receiver.requests) == 2
-
-
-def test_a_batch_stops_taking_deliveries_after_join_seconds(receiver, make_endpoint, record_event, run_tasks,
-                                                            frozen_clock):
-    make_endpoint(receiver.url)
-    record_event()
-    frozen_clock.advance(batches.JOIN_SECONDS - 1)
-    record_event("payment.processing")
-    assert send_tasks().count() == 1
-    frozen_clock.advance(2)
     record_event("payment.failed")
     assert send_tasks().count() == 2
     assert WebhookDelivery.objects.values("claim_token").distinct().count() == 2
-    run_tasks()
-    assert WebhookDelivery.objects.filter(status="succeeded").count() == 3 and len(receiver.requests) == 3
 
 
 def test_a_batch_holds_at_most_send_batch_max(receiver, make_endpoint, payment, run_tasks, monkeypatch):
