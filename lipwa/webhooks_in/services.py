@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from lipwa.common import clock, crypto
+from lipwa.common.fixed_sql import row_update, rows_exist
 from lipwa.connectors.errors import WebhookParseError
 from lipwa.connectors.registry import UnknownConnector, connector_for_account, connector_for_slug
 from lipwa.connectors.types import InboundRequest, WebhookAck, WebhookVerification
@@ -129,26 +130,20 @@ def _process_refund_callback(webhook: InboundWebhook, parsed, verification: Webh
 
 
 def _already_processed(webhook: InboundWebhook) -> bool:
-    """Whether another callback with the same dedupe key was processed (a fixed statement: every callback asks)."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT 1 FROM {_table()} WHERE connector_account_id = %s AND dedupe_key = %s "  # noqa: S608
-                       "AND status = %s AND id <> %s LIMIT 1",
-                       [webhook.connector_account_id, webhook.dedupe_key, InboundStatus.PROCESSED.value, webhook.id])
-        return cursor.fetchone() is not None
+    """Whether another callback with the same dedupe key was processed (fixed SQL: every callback asks)."""
+    return rows_exist(InboundWebhook, "t.connector_account_id = %s AND t.dedupe_key = %s AND t.status = %s "
+                      "AND t.id <> %s", [webhook.connector_account_id, webhook.dedupe_key,
+                                         InboundStatus.PROCESSED.value, webhook.id])
 
 
 def _finish(webhook: InboundWebhook, status: str, reason: str) -> str:
     webhook.status = status
     webhook.status_reason = reason[:500]
     webhook.processed_at = clock.now()
-    # Only what processing changed (a full-row save would write the stored body and headers again), in a fixed
-    # statement rather than an UPDATE the ORM compiles for every callback.
-    with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {_table()} SET process_count = %s, gateway_reference = %s, dedupe_key = %s, "  # noqa: S608
-                       "attempt_id = %s, status = %s, status_reason = %s, processed_at = %s WHERE id = %s",
-                       [webhook.process_count, webhook.gateway_reference, webhook.dedupe_key, webhook.attempt_id,
-                        webhook.status, webhook.status_reason,
-                        connection.ops.adapt_datetimefield_value(webhook.processed_at), webhook.id])
+    # Only what processing changed (a full-row save would write the stored body and headers again), as fixed SQL
+    # rather than an UPDATE the ORM compiles for every callback.
+    row_update(webhook, ("process_count", "gateway_reference", "dedupe_key", "attempt_id", "status",
+                         "status_reason", "processed_at"))
     if status == InboundStatus.REJECTED:
         log.warning("callback %s rejected: %s", webhook.id, reason)
     return status
@@ -178,12 +173,9 @@ def _waiting_ids(condition: str, params: list[str]) -> list[str]:
     """Every attempt that gets a reference or a final status asks this, and almost always finds nothing: one
     fixed statement rather than an ORM query built each time (the ORM's SQL compilation dominated it)."""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT id FROM {_table()} WHERE {condition}", params)  # noqa: S608 - fixed text, no input
+        table = connection.ops.quote_name(InboundWebhook._meta.db_table)
+        cursor.execute(f"SELECT id FROM {table} WHERE {condition}", params)  # noqa: S608 - fixed text, no input
         return [row[0] for row in cursor.fetchall()]
-
-
-def _table() -> str:
-    return connection.ops.quote_name(InboundWebhook._meta.db_table)
 
 
 def inbound_webhooks_reprocess_due(*, limit: int = 500) -> int:
